@@ -460,6 +460,9 @@ internal sealed class PtxModuleParser
         Advance();
 
         var modifiers = new IrModifiers { VectorWidth = 1 };
+        // `bar` is `barrier.aligned` (PTX ISA): all threads of the warp execute the same barrier instruction.
+        if (Span(opcodeToken) is "bar")
+            modifiers.Flags |= IrFlags.Aligned;
         while (_token.Kind == PtxTokenKind.Directive && !_token.Spaced)
         {
             if (!PtxOpcodeDecoder.Apply(ref opcode, ref modifiers, Word(_token)))
