@@ -10,9 +10,6 @@ namespace Emulator.Kernels.Engine;
 /// </summary>
 public static class PtxEngine
 {
-    /// <summary>Alignment of the dynamic shared memory (.extern .shared) that follows the static variables.</summary>
-    public const int DynamicSharedAlignment = 16;
-
     public static LaunchResult Launch(ExecutableKernel kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
         ReadOnlySpan<byte> parameters, LaunchServices services)
     {
@@ -30,7 +27,7 @@ public static class PtxEngine
             symbolAddresses[i] = address.Value;
         }
 
-        int dynamicOffset = (kernel.StaticSharedBytes + DynamicSharedAlignment - 1) / DynamicSharedAlignment * DynamicSharedAlignment;
+        int dynamicOffset = kernel.DynamicSharedOffset;
         var paramCopy = GC.AllocateArray<byte>(Math.Max(parameters.Length, 1), pinned: true);
         parameters.CopyTo(paramCopy);
         var context = new LaunchContext

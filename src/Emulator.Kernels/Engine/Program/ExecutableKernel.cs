@@ -15,13 +15,15 @@ public sealed class ExecutableKernel
     public required int[] RegisterBits { get; init; }
     public required int ParamBytes { get; init; }
     public required int StaticSharedBytes { get; init; }
+    /// <summary>Where dynamic shared memory (.extern .shared) starts in the block's shared window.</summary>
+    public required int DynamicSharedOffset { get; init; }
     /// <summary>Per-thread local memory (stack depots and declared .local arrays).</summary>
     public required int LocalBytes { get; init; }
     /// <summary>Per-thread storage for .param variables declared inside the body (call arguments).</summary>
     public required int CallParamBytes { get; init; }
     /// <summary>Module globals referenced by address: resolved per launch through LaunchServices.ResolveGlobal.</summary>
     public required string[] GlobalSymbols { get; init; }
-    /// <summary>Initial contents of the static shared window is undefined on hardware; we zero it (deterministic).</summary>
+    /// <summary>Block-size limit: .maxntid/.reqntid when declared, else the architectural 1024.</summary>
     public int MaxThreadsPerBlock { get; init; } = 1024;
 }
 
