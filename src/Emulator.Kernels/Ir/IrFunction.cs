@@ -15,7 +15,7 @@ public enum IrSymbolKind : byte
     CallArgument,
     /// <summary>Static <c>.shared</c> variable at <see cref="IrSymbol.Offset"/> in the block's shared window.</summary>
     Shared,
-    /// <summary><c>.extern .shared</c> array: the start of dynamic shared memory (<see cref="IrFunction.StaticSharedSize"/> rounded up to <see cref="IrSymbol.Alignment"/>).</summary>
+    /// <summary><c>.extern .shared</c> array: the start of dynamic shared memory. In a kernel <see cref="IrSymbol.Offset"/> is that start (<see cref="IrFunction.StaticSharedSize"/> rounded up to <see cref="IrFunction.DynamicSharedAlignment"/>); in a device function it is -1, meaning the launching kernel's start.</summary>
     DynamicShared,
     /// <summary><c>.local</c> variable at <see cref="IrSymbol.Offset"/> in the thread's local window.</summary>
     Local,
@@ -56,7 +56,7 @@ public sealed class IrFunction
 
     /// <summary>Bytes of static shared memory (all <see cref="IrSymbolKind.Shared"/> symbols, laid out in declaration order).</summary>
     public required long StaticSharedSize { get; init; }
-    /// <summary>Largest alignment of the <c>.extern .shared</c> arrays (dynamic shared starts at StaticSharedSize rounded up to it); 0 when none.</summary>
+    /// <summary>Alignment of the start of dynamic shared memory (which begins at StaticSharedSize rounded up to it): the largest <c>.align</c> of the module's <c>.extern .shared</c> arrays, at least 16.</summary>
     public required int DynamicSharedAlignment { get; init; }
     /// <summary>Bytes of <c>.local</c> memory per thread (the local depot).</summary>
     public required long LocalSize { get; init; }

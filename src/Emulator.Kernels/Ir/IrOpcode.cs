@@ -28,7 +28,10 @@ public enum IrOpcode : ushort
     Mma, Ldmatrix, Stmatrix, Movmatrix, WmmaLoad, WmmaStore, WmmaMma,
 
     // Control flow.
-    Bra, Call, Ret, Exit, Trap, Brkpt,
+    Bra,
+    /// <summary>Operands are always three: the return list (a <see cref="IrOperandKind.Vector"/>, possibly empty), the <see cref="IrOperandKind.Function"/>, the argument list (a Vector, possibly empty).</summary>
+    Call,
+    Ret, Exit, Trap, Brkpt,
 
     // Synchronisation and communication.
     /// <summary><c>bar</c>/<c>barrier</c> with a <see cref="BarrierMode"/> (sync, arrive, red).</summary>

@@ -18,7 +18,7 @@ public enum IrOperandKind : byte
     /// (or 0 when -1) plus the address of <see cref="IrOperand.Symbol"/> in the instruction's state space (or 0 when -1) plus <see cref="IrOperand.Value"/>.
     /// </summary>
     Address,
-    /// <summary>The address of a variable used as a value (<c>mov.u64 %rd1, table</c>); in the variable's own state space, before <c>cvta</c>.</summary>
+    /// <summary>The address of a variable plus <see cref="IrOperand.Value"/>, used as a value (<c>mov.u64 %rd1, table</c>); in the variable's own state space, before <c>cvta</c>.</summary>
     SymbolAddress,
     SpecialRegister,
     /// <summary>A function named by <c>call</c>; <see cref="IrOperand.Function"/> indexes <see cref="IrModule.Functions"/>.</summary>
@@ -43,18 +43,18 @@ public readonly record struct IrOperand
     public int VectorLength { get; private init; }
     public IrSpecialRegister Special { get; private init; }
     public int Function { get; private init; }
-    /// <summary>A logical negation written <c>!%p</c> on a predicate source (<c>vote</c>, <c>bar.red</c>, <c>selp</c>, <c>setp</c>'s combine operand).</summary>
-    public bool Negated { get; init; }
+    /// <summary><c>!%p</c>: the logical negation of a predicate source.</summary>
+    public bool Negated { get; private init; }
 
     public static IrOperand None => default;
     public static IrOperand Sink => new() { Kind = IrOperandKind.Sink, Register = -1, Symbol = -1 };
-    public static IrOperand OfRegister(int register) => new() { Kind = IrOperandKind.Register, Register = register, Symbol = -1 };
+    public static IrOperand OfRegister(int register, bool negated = false) => new() { Kind = IrOperandKind.Register, Register = register, Symbol = -1, Negated = negated };
     public static IrOperand OfInteger(long value) => new() { Kind = IrOperandKind.ImmediateInteger, Value = value, Register = -1, Symbol = -1 };
     public static IrOperand OfFloat32Bits(uint bits) => new() { Kind = IrOperandKind.ImmediateFloat32, Value = bits, Register = -1, Symbol = -1 };
     public static IrOperand OfFloat64Bits(ulong bits) => new() { Kind = IrOperandKind.ImmediateFloat64, Value = (long)bits, Register = -1, Symbol = -1 };
     public static IrOperand OfVector(int start, int length) => new() { Kind = IrOperandKind.Vector, VectorStart = start, VectorLength = length, Register = -1, Symbol = -1 };
     public static IrOperand OfAddress(int baseRegister, int symbol, long offset) => new() { Kind = IrOperandKind.Address, Register = baseRegister, Symbol = symbol, Value = offset };
-    public static IrOperand OfSymbolAddress(int symbol) => new() { Kind = IrOperandKind.SymbolAddress, Symbol = symbol, Register = -1 };
+    public static IrOperand OfSymbolAddress(int symbol, long offset = 0) => new() { Kind = IrOperandKind.SymbolAddress, Symbol = symbol, Register = -1, Value = offset };
     public static IrOperand OfSpecial(IrSpecialRegister special) => new() { Kind = IrOperandKind.SpecialRegister, Special = special, Register = -1, Symbol = -1 };
     public static IrOperand OfFunction(int function) => new() { Kind = IrOperandKind.Function, Function = function, Register = -1, Symbol = -1 };
     public static IrOperand OfLabel(int targetInstruction) => new() { Kind = IrOperandKind.Label, Value = targetInstruction, Register = -1, Symbol = -1 };
