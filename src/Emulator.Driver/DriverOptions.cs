@@ -1,0 +1,33 @@
+using Emulator.Driver.Personas;
+
+namespace Emulator.Driver;
+
+/// <summary>What a <see cref="CudaDriver"/> emulates: a persona, how many devices, which are visible.</summary>
+public sealed record DriverOptions
+{
+    public const int MaxDevices = 64;
+
+    public Persona Persona { get; init; } = PersonaCatalog.Default;
+
+    /// <summary>Emulated devices before <see cref="VisibleDevices"/> filters them (<c>CUEMU_DEVICES</c>).</summary>
+    public int DeviceCount { get; init; } = 1;
+
+    /// <summary>The <c>CUDA_VISIBLE_DEVICES</c> value, or null when the variable is unset.</summary>
+    public string? VisibleDevices { get; init; }
+
+    /// <summary>
+    /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c> and <c>CUDA_VISIBLE_DEVICES</c>.
+    /// </summary>
+    /// <exception cref="PersonaException">The persona cannot be loaded or the device count is not 1..64.</exception>
+    public static DriverOptions FromEnvironment(Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        var persona = PersonaCatalog.Resolve(read("CUEMU_PERSONA"));
+        var count = 1;
+        var countText = read("CUEMU_DEVICES");
+        if (!string.IsNullOrWhiteSpace(countText) &&
+            (!int.TryParse(countText.Trim(), out count) || count is < 1 or > MaxDevices))
+            throw new PersonaException($"CUEMU_DEVICES must be a number from 1 to {MaxDevices}, not '{countText}'");
+        return new DriverOptions { Persona = persona, DeviceCount = count, VisibleDevices = read("CUDA_VISIBLE_DEVICES") };
+    }
+}

@@ -1,0 +1,27 @@
+namespace Emulator.Driver;
+
+/// <summary>
+/// Opaque handles for driver objects. Values are deterministic (a kind tag in bits 40..47 and a serial number that
+/// is never reused), so a destroyed handle stays invalid forever and traces are identical run to run.
+/// </summary>
+internal sealed class HandleTable<T> where T : class
+{
+    private readonly Dictionary<nint, T> _objects = new();
+    private readonly long _tag;
+    private long _nextSerial = 1;
+
+    public HandleTable(byte kindTag) => _tag = (long)kindTag << 40;
+
+    public nint Add(T value)
+    {
+        var handle = (nint)(_tag | (_nextSerial++ << 4));
+        _objects.Add(handle, value);
+        return handle;
+    }
+
+    public bool TryGet(nint handle, out T value) => _objects.TryGetValue(handle, out value!);
+
+    public bool Remove(nint handle) => _objects.Remove(handle);
+
+    public int Count => _objects.Count;
+}

@@ -1,0 +1,133 @@
+namespace Emulator.Memory;
+
+/// <summary>
+/// Every live region of the unified address space, sorted by address. Readers never lock: they read the
+/// current immutable snapshot (a sorted array) and binary-search it, after trying the snapshot's last hit.
+/// Writers (serialised by the owner's lock) build a new snapshot and publish it atomically, so a reader
+/// sees either the old or the new table, never a torn one.
+/// </summary>
+public sealed class AllocationTable
+{
+    private sealed class Snapshot(RegionInfo[] regions)
+    {
+        public readonly RegionInfo[] Regions = regions;
+        public readonly ulong[] Bases = Array.ConvertAll(regions, r => r.Base);
+        /// <summary>Most recent hit; a benign race (any thread may overwrite it with another valid region).</summary>
+        public RegionInfo? LastHit;
+    }
+
+    private Snapshot _current = new([]);
+
+    public int Count => Volatile.Read(ref _current).Regions.Length;
+
+    /// <summary>All regions in address order (a copy; for diagnostics and tests).</summary>
+    public IReadOnlyList<RegionInfo> Regions => Volatile.Read(ref _current).Regions.ToArray();
+
+    /// <summary>The region containing <paramref name="address"/>, or null.</summary>
+    public RegionInfo? Find(ulong address)
+    {
+        var snapshot = Volatile.Read(ref _current);
+        var hit = snapshot.LastHit;
+        if (hit is not null && address - hit.Base < hit.Size) return hit;
+        int index = IndexContaining(snapshot, address);
+        if (index < 0) return null;
+        hit = snapshot.Regions[index];
+        snapshot.LastHit = hit;
+        return hit;
+    }
+
+    /// <summary>
+    /// Checks that [address, address+length) lies in accessible memory with the rights <paramref name="kind"/>
+    /// needs, as seen by <paramref name="deviceOrdinal"/> (negative: the host, i.e. any device's rights).
+    /// A range may run across consecutive pieces of one VMM reservation (ggml maps its pool chunk by chunk and
+    /// places tensors across chunk boundaries); it may never run from one allocation into another.
+    /// <paramref name="region"/> is the region holding the first byte.
+    /// </summary>
+    public bool TryResolve(ulong address, ulong length, AccessKind kind, int deviceOrdinal, out RegionInfo region)
+    {
+        var snapshot = Volatile.Read(ref _current);
+        var hit = snapshot.LastHit;
+        ulong offset = address - (hit?.Base ?? 0);
+        if (hit is not null && offset < hit.Size && length <= hit.Size - offset && hit.Allows(kind, deviceOrdinal))
+        {
+            region = hit;
+            return true;
+        }
+        return ResolveSlow(snapshot, address, length, kind, deviceOrdinal, out region);
+    }
+
+    /// <summary><see cref="TryResolve(ulong, ulong, AccessKind, int, out RegionInfo)"/> from the host's point of view.</summary>
+    public bool TryResolve(ulong address, ulong length, AccessKind kind, out RegionInfo region) =>
+        TryResolve(address, length, kind, -1, out region);
+
+    private static bool ResolveSlow(Snapshot snapshot, ulong address, ulong length, AccessKind kind, int device, out RegionInfo region)
+    {
+        region = null!;
+        int index = IndexContaining(snapshot, address);
+        if (index < 0) return false;
+        var first = snapshot.Regions[index];
+        if (!first.Allows(kind, device)) return false;
+        if (length > ulong.MaxValue - address) return false;
+        ulong end = address + length;
+        var current = first;
+        while (end > current.End)
+        {
+            if (!current.IsVirtualMapped || ++index >= snapshot.Regions.Length) return false;
+            var next = snapshot.Regions[index];
+            if (next.Base != current.End || !next.IsVirtualMapped || next.ReservationBase != first.ReservationBase
+                || !next.Allows(kind, device))
+                return false;
+            current = next;
+        }
+        snapshot.LastHit = first;
+        region = first;
+        return true;
+    }
+
+    /// <summary>Regions overlapping [address, address+length), in address order.</summary>
+    public List<RegionInfo> Overlapping(ulong address, ulong length)
+    {
+        var snapshot = Volatile.Read(ref _current);
+        var result = new List<RegionInfo>();
+        ulong end = length > ulong.MaxValue - address ? ulong.MaxValue : address + length;
+        int index = LastBaseAtOrBelow(snapshot, address);
+        if (index < 0) index = 0;
+        for (; index < snapshot.Regions.Length; index++)
+        {
+            var region = snapshot.Regions[index];
+            if (region.Base >= end) break;
+            if (region.End > address) result.Add(region);
+        }
+        return result;
+    }
+
+    /// <summary>Replaces <paramref name="removed"/> regions with <paramref name="added"/> ones in one publication.</summary>
+    internal void Update(IReadOnlyCollection<RegionInfo> removed, IReadOnlyCollection<RegionInfo> added)
+    {
+        var old = _current.Regions;
+        var next = new List<RegionInfo>(old.Length - removed.Count + added.Count);
+        foreach (var region in old)
+            if (!removed.Contains(region)) next.Add(region);
+        next.AddRange(added);
+        next.Sort(static (a, b) => a.Base.CompareTo(b.Base));
+        for (int i = 1; i < next.Count; i++)
+            if (next[i].Base < next[i - 1].End)
+                throw new InvalidOperationException($"allocation table overlap at 0x{next[i].Base:x}");
+        Volatile.Write(ref _current, new Snapshot(next.ToArray()));
+    }
+
+    internal void Add(RegionInfo region) => Update([], [region]);
+    internal void Remove(RegionInfo region) => Update([region], []);
+
+    private static int IndexContaining(Snapshot snapshot, ulong address)
+    {
+        int index = LastBaseAtOrBelow(snapshot, address);
+        return index >= 0 && address - snapshot.Regions[index].Base < snapshot.Regions[index].Size ? index : -1;
+    }
+
+    private static int LastBaseAtOrBelow(Snapshot snapshot, ulong address)
+    {
+        int found = Array.BinarySearch(snapshot.Bases, address);
+        return found >= 0 ? found : ~found - 1;
+    }
+}
