@@ -70,6 +70,7 @@ public sealed partial class CudaDriver
         {
             var context = new Context(device, flags, isPrimary: false, _nextContextId++);
             context.Handle = handle = _contexts.Add(context);
+            _createdContexts.Add(context);
             Stack.Add(context);
             return CuResult.Success;
         }
@@ -89,6 +90,7 @@ public sealed partial class CudaDriver
             ReleaseContextResources(context);
             context.State = ContextState.Destroyed;
             _contexts.Remove(handle);
+            _createdContexts.Remove(context);
             if (Stack.Count > 0 && Stack[^1] == context) Stack.RemoveAt(Stack.Count - 1);
             return CuResult.Success;
         }
@@ -374,6 +376,7 @@ public sealed partial class CudaDriver
     {
         foreach (var stream in context.Streams) _streams.Remove(stream.Handle);
         foreach (var @event in context.Events) _events.Remove(@event.Handle);
+        FreeContextMemory(context);
         context.ReleaseResources();
     }
 

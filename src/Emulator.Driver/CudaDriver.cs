@@ -13,7 +13,7 @@ namespace Emulator.Driver;
 /// instance built from the environment. Every method returns the CUresult NVIDIA documents and never throws for
 /// bad input. State changes happen under one lock; per-thread context stacks are per instance.
 /// </summary>
-public sealed partial class CudaDriver
+public sealed partial class CudaDriver : IDisposable
 {
     /// <summary>What <c>cuCtxGetApiVersion</c> reports for contexts created through the v2+ API.</summary>
     public const uint ContextApiVersion = 3020;
@@ -26,6 +26,7 @@ public sealed partial class CudaDriver
     private readonly HandleTable<Stream> _streams = new(0xC2);
     private readonly HandleTable<Event> _events = new(0xC3);
     private readonly PrimaryContextSlot[] _primaryContexts;
+    private readonly List<Context> _createdContexts = new();
     private ulong _nextContextId = 1;
     private ulong _nextStreamId = 3; // 1 and 2 are the default streams' ids, as on NVIDIA's driver
     private bool _initialized;
@@ -79,7 +80,13 @@ public sealed partial class CudaDriver
         if (flags != 0) return CuResult.InvalidValue;
         if (ConfigurationError is not null) return CuResult.SystemNotReady;
         if (_devices.Length == 0) return CuResult.NoDevice;
-        Volatile.Write(ref _initialized, true);
+        lock (_gate)
+        {
+            if (_initialized) return CuResult.Success;
+            var memoryResult = CreateMemory();
+            if (memoryResult != CuResult.Success) return memoryResult;
+            Volatile.Write(ref _initialized, true);
+        }
         return CuResult.Success;
     }
 

@@ -16,6 +16,15 @@ public sealed record DriverOptions
     public string? VisibleDevices { get; init; }
 
     /// <summary>
+    /// Where device memory lives: a private address space anywhere (tests; many drivers side by side) or the one
+    /// process-wide space at the fixed base, so device addresses repeat run to run (the exports).
+    /// </summary>
+    public MemoryPlacement MemoryPlacement { get; init; } = MemoryPlacement.Private;
+
+    /// <summary>Receives cuemu's own diagnostics (e.g. the address space could not be placed at its fixed base).</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>
     /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c> and <c>CUDA_VISIBLE_DEVICES</c>.
     /// </summary>
     /// <exception cref="PersonaException">The persona cannot be loaded or the device count is not 1..64.</exception>
@@ -28,6 +37,18 @@ public sealed record DriverOptions
         if (!string.IsNullOrWhiteSpace(countText) &&
             (!int.TryParse(countText.Trim(), out count) || count is < 1 or > MaxDevices))
             throw new PersonaException($"CUEMU_DEVICES must be a number from 1 to {MaxDevices}, not '{countText}'");
-        return new DriverOptions { Persona = persona, DeviceCount = count, VisibleDevices = read("CUDA_VISIBLE_DEVICES") };
+        return new DriverOptions
+        {
+            Persona = persona,
+            DeviceCount = count,
+            VisibleDevices = read("CUDA_VISIBLE_DEVICES"),
+            MemoryPlacement = MemoryPlacement.ProcessWide,
+        };
     }
+}
+
+public enum MemoryPlacement
+{
+    Private,
+    ProcessWide,
 }

@@ -56,6 +56,12 @@ public sealed class Context
     public int CacheConfig { get; internal set; }
 
     internal List<Stream> Streams { get; } = new();
+
+    /// <summary>cuMemAlloc / pitch / managed allocations made in this context (freed with it), in allocation order.</summary>
+    internal List<ulong> DeviceAllocations { get; } = new();
+
+    /// <summary>cuMemAllocHost / cuMemHostAlloc allocations made in this context (freed with it).</summary>
+    internal List<ulong> HostAllocations { get; } = new();
     internal List<Event> Events { get; } = new();
 
     /// <summary>Resources the memory model (or modules) attach to this context, released with it.</summary>
