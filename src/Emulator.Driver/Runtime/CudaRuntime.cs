@@ -249,6 +249,7 @@ public sealed partial class CudaRuntime
                 return Record(reset);
             _primaryRetained[device] = false; // the reset dropped every reference, ours included
         }
+        ForgetPeerAccess(device);
         return CudaError.Success;
     }
 }
