@@ -44,16 +44,21 @@ public static unsafe class ApiBinding
         }
     }
 
+    /// <summary>
+    /// A per-thread variant (<c>cuMemcpyAsync_ptsz</c>) binds to a method of its own name when the class has one,
+    /// otherwise to its base method (the wrapper has already replaced a null stream with the per-thread stream).
+    /// </summary>
     private static void BindEntry(ApiEntry entry)
     {
-        var candidates = entry.ImplClass
-            .GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-            .Where(m => m.Name == entry.ImplName)
-            .ToList();
+        if (entry.PerThreadVariant && entry.ExportName != entry.ImplName
+            && Candidates(entry, entry.ExportName) is { Count: > 0 } own && Exact(entry, own) is { } variant)
+        {
+            Implementations[entry.Index] = variant.MethodHandle.GetFunctionPointer();
+            return;
+        }
+        var candidates = Candidates(entry, entry.ImplName);
         if (candidates.Count == 0) return;
-        var exact = candidates.Find(m => m.IsPublic && m.IsStatic && !m.IsGenericMethodDefinition
-                                         && m.ReturnType == entry.ReturnType
-                                         && m.GetParameters().Select(p => p.ParameterType).SequenceEqual(entry.ParameterTypes));
+        var exact = Exact(entry, candidates);
         if (exact is null)
         {
             string found = string.Join("; ", candidates.Select(Describe));
@@ -63,6 +68,16 @@ public static unsafe class ApiBinding
         }
         Implementations[entry.Index] = exact.MethodHandle.GetFunctionPointer();
     }
+
+    private static List<MethodInfo> Candidates(ApiEntry entry, string name) => entry.ImplClass
+        .GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+        .Where(m => m.Name == name)
+        .ToList();
+
+    private static MethodInfo? Exact(ApiEntry entry, List<MethodInfo> candidates) =>
+        candidates.Find(m => m.IsPublic && m.IsStatic && !m.IsGenericMethodDefinition
+                             && m.ReturnType == entry.ReturnType
+                             && m.GetParameters().Select(p => p.ParameterType).SequenceEqual(entry.ParameterTypes));
 
     private static string Describe(MethodInfo m) =>
         $"{(m.IsPublic ? "public " : "")}{(m.IsStatic ? "static " : "")}{m.ReturnType.Name} {m.DeclaringType?.Name}.{m.Name}" +
