@@ -30,11 +30,13 @@ make_scratch() {
 # cuemu_run_logged <loader-log-prefix> <command...>
 # Runs the command through `cuemu run`; the loader's library log (LD_DEBUG=libs) of the command and of
 # every process it starts goes to <prefix>.<pid>. LD_DEBUG is applied by `env` inside the launcher so that
-# the launcher's own work (e.g. building cuemu) does not flood the log.
+# the launcher's own work (e.g. building cuemu) does not flood the log. A run that exceeds
+# CUEMU_GATE_TIMEOUT seconds (default 3600) is killed and fails, so a hung emulator cannot hang a gate.
 cuemu_run_logged() {
     local log_prefix=$1
     shift
-    "$CUEMU_LAUNCHER" run -- env LD_DEBUG=libs LD_DEBUG_OUTPUT="$log_prefix" "$@"
+    timeout --kill-after=30 "${CUEMU_GATE_TIMEOUT:-3600}" \
+        "$CUEMU_LAUNCHER" run -- env LD_DEBUG=libs LD_DEBUG_OUTPUT="$log_prefix" "$@"
 }
 
 # assert_cuemu_libraries <loader-log-prefix> <soname...>

@@ -35,7 +35,7 @@ preload_list="$(IFS=:; echo "${preload[*]}")"
 ollama_like() { # <loader-log-prefix> <command...>: an Ollama runner's environment plus the recipe
     local log_prefix=$1
     shift
-    env LD_LIBRARY_PATH="$decoys:$CUEMU_LIB_DIR" LD_PRELOAD="$preload_list" \
+    timeout --kill-after=30 "${CUEMU_GATE_TIMEOUT:-3600}" env LD_LIBRARY_PATH="$decoys:$CUEMU_LIB_DIR" LD_PRELOAD="$preload_list" \
         LD_DEBUG=libs LD_DEBUG_OUTPUT="$log_prefix" "$@"
 }
 

@@ -26,8 +26,8 @@ NLC_MODULES="$NPM_DIR/node_modules"
 CUDA13_PLUGIN="$NLC_MODULES/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda/libggml-cuda.so"
 CUDA12_PLUGIN="$NLC_MODULES/@node-llama-cpp/linux-x64-cuda-ext/bins/linux-x64-cuda/fallback/libggml-cuda.so"
 
-log() { printf '[setup %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 SECONDS=0
+log() { printf '[setup +%4ss] %s\n' "$SECONDS" "$*" >&2; }
 
 install_system_packages() {
     local missing=()
@@ -104,23 +104,36 @@ build_preload_helper() {
 }
 
 place_cuda_plugins() {
-    # Copies, not symlinks: ggml resolves the plugin folder from the executable's own path, and a twin
-    # folder must hold real files for that lookup to stay inside it.
-    cp -f --preserve=timestamps "$CUDA13_PLUGIN" "$BIN_DIR/libggml-cuda.so"
-    rm -rf "$BIN_CUDA12_DIR"
+    log "place the CUDA 13 plugin in $BIN_DIR, the CUDA 12 plugin in $BIN_CUDA12_DIR"
+    # Copies, not symlinks: ggml resolves the plugin folder from the executable's real path, so the twin
+    # folder must hold real files (hard links) for that lookup to stay inside it.
+    cp -u --preserve=timestamps "$CUDA13_PLUGIN" "$BIN_DIR/libggml-cuda.so"
     mkdir -p "$BIN_CUDA12_DIR"
+    cp -u --preserve=timestamps "$CUDA12_PLUGIN" "$BIN_CUDA12_DIR/libggml-cuda.so"
+    # A rebuild writes new inodes into bin/: refresh every hard link.
+    find "$BIN_CUDA12_DIR" -mindepth 1 ! -name libggml-cuda.so -delete
     local f
     for f in "$BIN_DIR"/*; do
-        [[ -f $f && $(basename "$f") != libggml-cuda.so ]] && ln "$f" "$BIN_CUDA12_DIR/"
+        if [[ $(basename "$f") == libggml-cuda.so ]]; then continue; fi
+        if [[ -L $f ]]; then cp -P "$f" "$BIN_CUDA12_DIR/"; elif [[ -f $f ]]; then ln "$f" "$BIN_CUDA12_DIR/"; fi
     done
-    cp -f --preserve=timestamps "$CUDA12_PLUGIN" "$BIN_CUDA12_DIR/libggml-cuda.so"
 }
 
 generate_models() {
+    # The models are a pure function of the generator's source and the vocabulary file.
+    local stamp
+    stamp="$(cat "$REPO_ROOT"/tools/ModelGen/*.csproj "$REPO_ROOT"/tools/ModelGen/*.cs "$REPO_ROOT"/tools/ModelGen/*/*.cs \
+        "$SRC_DIR/models/ggml-vocab-llama-spm.gguf" | sha256sum | cut -d' ' -f1)"
+    if [[ -f $MODELS_DIR/.generator-stamp && $(cat "$MODELS_DIR/.generator-stamp") == "$stamp" ]]; then
+        log "test models up to date in $MODELS_DIR"
+        return
+    fi
     log "generate test models into $MODELS_DIR"
     mkdir -p "$MODELS_DIR"
+    rm -f "$MODELS_DIR/.generator-stamp"
     dotnet run --project "$REPO_ROOT/tools/ModelGen" -c Release -- \
         --vocab "$SRC_DIR/models/ggml-vocab-llama-spm.gguf" --out "$MODELS_DIR"
+    echo "$stamp" >"$MODELS_DIR/.generator-stamp"
 }
 
 write_env() {
