@@ -43,8 +43,8 @@ public readonly record struct IrOperand
     public int VectorLength { get; private init; }
     public IrSpecialRegister Special { get; private init; }
     public int Function { get; private init; }
-    /// <summary><c>!%p</c>: the logical negation of a predicate source.</summary>
-    public bool Negated { get; private init; }
+    /// <summary>A logical negation written <c>!%p</c> on a predicate source (<c>vote</c>, <c>bar.red</c>, <c>selp</c>, <c>setp</c>'s combine operand).</summary>
+    public bool Negated { get; init; }
 
     public static IrOperand None => default;
     public static IrOperand Sink => new() { Kind = IrOperandKind.Sink, Register = -1, Symbol = -1 };

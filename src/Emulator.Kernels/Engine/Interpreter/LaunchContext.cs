@@ -1,0 +1,29 @@
+using Emulator.Kernels.Engine.Program;
+
+namespace Emulator.Kernels.Engine.Interpreter;
+
+/// <summary>Launch-wide, read-only state shared by the blocks of one launch.</summary>
+sealed class LaunchContext
+{
+    public required LaunchExtent Grid { get; init; }
+    public required LaunchExtent Block { get; init; }
+    public required int SharedBytes { get; init; }
+    public required int DynamicSharedBytes { get; init; }
+    public required int DynamicSharedOffset { get; init; }
+    public required byte[] Params { get; init; }
+    public required IGlobalMemory Global { get; init; }
+    public required ulong[] GlobalSymbolAddresses { get; init; }
+    public required Action<string> PrintfSink { get; init; }
+    public required long InstructionBudget { get; init; }
+
+    long executed;
+
+    public long AddInstructions(int count) => executed += count;
+
+    public ulong GlobalSymbolAddress(in Operand operand)
+    {
+        // A global-symbol operand carries the symbol's index in ExecutableKernel.GlobalSymbols in Register
+        // and the byte offset inside the symbol in Offset.
+        return GlobalSymbolAddresses[operand.Register] + (ulong)operand.Offset;
+    }
+}

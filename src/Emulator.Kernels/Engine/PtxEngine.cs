@@ -1,0 +1,68 @@
+using Emulator.Kernels.Engine.Interpreter;
+using Emulator.Kernels.Engine.Program;
+
+namespace Emulator.Kernels.Engine;
+
+/// <summary>
+/// The reference interpreter. Blocks run one after another in linear block order (x fastest), warps in
+/// index order within a block, lanes in order within a warp; every launch with the same inputs therefore
+/// produces the same memory contents, printf output and instruction count.
+/// </summary>
+public static class PtxEngine
+{
+    public static LaunchResult Launch(ExecutableKernel kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
+        ReadOnlySpan<byte> parameters, LaunchServices services)
+    {
+        if (grid.Count == 0 || block.Count == 0 || block.Count > (ulong)kernel.MaxThreadsPerBlock || dynamicSharedBytes < 0)
+            return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"grid {grid} block {block} dynamic shared {dynamicSharedBytes}");
+        if (parameters.Length < kernel.ParamBytes)
+            return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"{parameters.Length} parameter bytes given, kernel needs {kernel.ParamBytes}");
+
+        var symbolAddresses = new ulong[kernel.GlobalSymbols.Length];
+        for (int i = 0; i < symbolAddresses.Length; i++)
+        {
+            ulong? address = services.ResolveGlobal(kernel.GlobalSymbols[i]);
+            if (address is null)
+                return new LaunchResult(LaunchStatus.LaunchFailed, 0, kernel.Name, Message: $"global symbol '{kernel.GlobalSymbols[i]}' is not defined in the module");
+            symbolAddresses[i] = address.Value;
+        }
+
+        int dynamicOffset = kernel.DynamicSharedOffset;
+        var paramCopy = GC.AllocateArray<byte>(Math.Max(parameters.Length, 1), pinned: true);
+        parameters.CopyTo(paramCopy);
+        var context = new LaunchContext
+        {
+            Grid = grid,
+            Block = block,
+            SharedBytes = dynamicOffset + dynamicSharedBytes,
+            DynamicSharedBytes = dynamicSharedBytes,
+            DynamicSharedOffset = dynamicOffset,
+            Params = paramCopy,
+            Global = services.GlobalMemory,
+            GlobalSymbolAddresses = symbolAddresses,
+            PrintfSink = services.PrintfSink,
+            InstructionBudget = services.InstructionBudget,
+        };
+
+        long executed = 0;
+        for (uint z = 0; z < grid.Z; z++)
+        for (uint y = 0; y < grid.Y; y++)
+        for (uint x = 0; x < grid.X; x++)
+        {
+            var executor = new BlockExecutor(kernel, context, (x, y, z));
+            try
+            {
+                executor.Run();
+            }
+            catch (KernelFault fault)
+            {
+                var thread = executor.FaultThread;
+                return new LaunchResult(fault.Status, executed + executor.ThreadInstructions, kernel.Name,
+                    new LaunchExtent(x, y, z), new LaunchExtent(thread.X, thread.Y, thread.Z), executor.FaultLine,
+                    $"{fault.Message} [{executor.FaultText}]");
+            }
+            executed += executor.ThreadInstructions;
+        }
+        return new LaunchResult(LaunchStatus.Success, executed, kernel.Name);
+    }
+}
