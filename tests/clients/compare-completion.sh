@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Gate: greedy completion with every layer offloaded to the emulated CUDA0 (through `cuemu run`) produces
+# the same text as ggml's CPU backend of the same build (run natively, without cuemu: the oracle), and two
+# CUDA0 runs are byte-identical.
+#
+# usage: tests/clients/compare-completion.sh [--plugin cuda13|cuda12] [-n TOKENS] [MODEL ...]
+#   MODEL: a path, or a generated model's name (tiny-f16, small100m-q4_0, …); default tiny-{f16,q8_0,q4_0}
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+plugin=cuda13
+tokens=16
+while [[ ${1:-} == -* ]]; do
+    case $1 in
+        --plugin) plugin=$2; shift 2 ;;
+        -n) tokens=$2; shift 2 ;;
+        *) fail "unknown option $1" ;;
+    esac
+done
+require_harness
+make_scratch
+bin="$(plugin_bin_dir "$plugin")"
+prompt="The emulated GPU computes the same tokens as the processor because"
+
+models=("$@")
+((${#models[@]})) || models=(tiny-f16 tiny-q8_0 tiny-q4_0)
+
+# Greedy (temperature 0, top-k 1), fixed seed, no conversation template, only the generated text on stdout.
+completion_args=(-p "$prompt" -n "$tokens" --temp 0 --top-k 1 --seed 1 -t 2 -c 512 -no-cnv --no-display-prompt
+    --no-warmup)
+
+for model in "${models[@]}"; do
+    [[ $model == */* ]] || model="$CUEMU_TEST_MODELS/$model.gguf"
+    [[ -f $model ]] || fail "model $model not found (setup.sh generates them)"
+    name="$(basename "$model" .gguf)"
+
+    "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev none -ngl 0 \
+        >"$SCRATCH/$name.cpu.txt" 2>"$SCRATCH/$name.cpu.log" ||
+        { tail -20 "$SCRATCH/$name.cpu.log"; fail "CPU run failed ($name)"; }
+    [[ -s $SCRATCH/$name.cpu.txt ]] || fail "the CPU run generated no text ($name)"
+
+    for run in 1 2; do
+        GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld-$name-$run" \
+            "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev CUDA0 -ngl 99 \
+            >"$SCRATCH/$name.cuda$run.txt" 2>"$SCRATCH/$name.cuda$run.log" ||
+            { tail -20 "$SCRATCH/$name.cuda$run.log"; fail "CUDA0 run $run failed ($name)"; }
+    done
+    grep -Eq 'offloaded [1-9][0-9]*/[0-9]+ layers to GPU' "$SCRATCH/$name.cuda1.log" ||
+        fail "no layer was offloaded to CUDA0 ($name); see $SCRATCH/$name.cuda1.log"
+    cmp -s "$SCRATCH/$name.cuda1.txt" "$SCRATCH/$name.cuda2.txt" ||
+        fail "two CUDA0 runs differ ($name): not deterministic"
+    if ! cmp -s "$SCRATCH/$name.cpu.txt" "$SCRATCH/$name.cuda1.txt"; then
+        echo "CPU  : $(cat "$SCRATCH/$name.cpu.txt")"
+        echo "CUDA0: $(cat "$SCRATCH/$name.cuda1.txt")"
+        fail "CUDA0 text differs from the CPU backend's ($name, $tokens tokens)"
+    fi
+    # shellcheck disable=SC2046
+    assert_cuemu_libraries "$SCRATCH/ld-$name-1" $(plugin_sonames "$plugin")
+    echo "PASS: $name: $tokens greedy tokens on CUDA0 equal the CPU backend's: $(tr '\n' ' ' <"$SCRATCH/$name.cpu.txt")"
+done

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Gate: ggml's CUDA backend, loaded by llama.cpp's own tool through `cuemu run`, initialises and lists the
+# emulated device with the persona's compute capability; the loader log proves cuemu's libraries served it.
+#
+# usage: tests/clients/list-devices.sh [plugin:persona:cc ...]
+#   default matrix (issue 5): cuda13:h100:9.0 cuda13:a100:8.0 cuda12:a100:8.0 cuda12:p40:6.1
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_harness
+make_scratch
+
+cases=("$@")
+((${#cases[@]})) || cases=(cuda13:h100:9.0 cuda13:a100:8.0 cuda12:a100:8.0 cuda12:p40:6.1)
+
+for case in "${cases[@]}"; do
+    IFS=: read -r plugin persona capability <<<"$case"
+    bin="$(plugin_bin_dir "$plugin")"
+    out="$SCRATCH/$plugin-$persona.out"
+    echo "== $plugin plugin, persona $persona: expecting compute capability $capability"
+    # GGML_BACKEND_PATH makes a Release ggml report why a plugin failed to load instead of staying silent.
+    CUEMU_PERSONA=$persona GGML_BACKEND_PATH="$bin/libggml-cuda.so" \
+        cuemu_run_logged "$SCRATCH/ld-$plugin-$persona" "$bin/llama-completion" --list-devices >"$out" 2>&1 ||
+        { status=$?; cat "$out"; fail "llama-completion --list-devices exited with $status ($plugin, $persona)"; }
+    cat "$out"
+
+    grep -q 'failed to initialize CUDA' "$out" && fail "ggml_cuda_init failed ($plugin, $persona)"
+    grep -Eq "ggml_cuda_init: found [1-9][0-9]* CUDA devices" "$out" ||
+        fail "ggml_cuda_init found no CUDA device ($plugin, $persona)"
+    device_line="$(grep -E "^ *Device 0: .*, compute capability [0-9]+\.[0-9]+, VMM: (yes|no)" "$out" | head -1)" ||
+        fail "no 'Device 0: …, compute capability …' line ($plugin, $persona)"
+    [[ $device_line == *"compute capability $capability,"* ]] ||
+        fail "expected compute capability $capability, got: $device_line"
+    if [[ $persona == h100 ]]; then
+        [[ $device_line == *"VMM: yes"* ]] || fail "the default persona must report VMM: yes; got: $device_line"
+    fi
+    grep -Eq '^  CUDA0: .+ \([1-9][0-9]* MiB, [0-9]+ MiB free\)$' "$out" ||
+        fail "--list-devices did not list CUDA0 with its memory ($plugin, $persona)"
+    # shellcheck disable=SC2046
+    assert_cuemu_libraries "$SCRATCH/ld-$plugin-$persona" $(plugin_sonames "$plugin")
+    echo "PASS: $plugin / $persona lists CUDA0 at compute capability $capability"
+done
