@@ -38,14 +38,14 @@ public static class PersonaJson
 
         var key = OptionalString(root, "key") ?? basePersona?.Key ?? throw Missing("key");
         var pci = root["pci"] is JsonObject pciNode
-            ? new PciLocation(ReadInt(pciNode, "domain"), ReadInt(pciNode, "firstBus"), ReadInt(pciNode, "busStride"), ReadInt(pciNode, "device"))
+            ? new PciLocation(ReadInt(pciNode["domain"], "domain"), ReadInt(pciNode["firstBus"], "firstBus"), ReadInt(pciNode["busStride"], "busStride"), ReadInt(pciNode["device"], "device"))
             : basePersona?.Pci ?? throw Missing("pci");
         var cost = root["costModel"] is JsonObject costNode
             ? new CostModel(
-                ReadLong(costNode, "deviceMemoryBytesPerSecond"),
-                ReadLong(costNode, "hostLinkBytesPerSecond"),
-                ReadLong(costNode, "launchOverheadNanoseconds"),
-                ReadLong(costNode, "operationOverheadNanoseconds"))
+                ReadLong(costNode["deviceMemoryBytesPerSecond"], "deviceMemoryBytesPerSecond"),
+                ReadLong(costNode["hostLinkBytesPerSecond"], "hostLinkBytesPerSecond"),
+                ReadLong(costNode["launchOverheadNanoseconds"], "launchOverheadNanoseconds"),
+                ReadLong(costNode["operationOverheadNanoseconds"], "operationOverheadNanoseconds"))
             : basePersona?.CostModel ?? throw Missing("costModel");
 
         var attributes = basePersona is null
