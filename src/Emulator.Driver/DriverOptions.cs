@@ -24,6 +24,9 @@ public sealed record DriverOptions
     /// <summary>Receives cuemu's own diagnostics (e.g. the address space could not be placed at its fixed base).</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>Receives device-side <c>printf</c> output, one formatted call at a time (default: the process's standard output).</summary>
+    public Action<string>? DevicePrintf { get; init; }
+
     /// <summary>
     /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c> and <c>CUDA_VISIBLE_DEVICES</c>.
     /// </summary>

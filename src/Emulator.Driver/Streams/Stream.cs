@@ -74,6 +74,15 @@ public sealed class Stream
         return result;
     }
 
+    /// <summary>As <see cref="Run(long, Func{CuResult})"/> for operations whose cost is known only once they ran (kernels).</summary>
+    public CuResult Run(Func<(CuResult Result, long CostNanoseconds)> operation)
+    {
+        var (result, cost) = operation();
+        CompletedAt = Context.Device.Clock.Advance(cost);
+        if (IsStickyFault(result)) Context.RecordFault(result);
+        return result;
+    }
+
     /// <summary>Errors after which NVIDIA's driver declares the context unusable.</summary>
     public static bool IsStickyFault(CuResult result) => result is
         CuResult.IllegalAddress or CuResult.LaunchFailed or CuResult.MisalignedAddress or CuResult.IllegalInstruction or
