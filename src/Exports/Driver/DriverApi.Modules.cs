@@ -54,8 +54,6 @@ public static unsafe partial class DriverApi
         return result;
     }
 
-    public static CuResult cuModuleGetGlobal(ulong* dptr, nuint* bytes, nint hmod, byte* name) => cuModuleGetGlobal_v2(dptr, bytes, hmod, name);
-
     // ---- libraries (CUDA 12) ----
 
     public static CuResult cuLibraryLoadData(nint* library, void* code, int* jitOptions, void** jitOptionsValues, uint numJitOptions,
@@ -93,6 +91,13 @@ public static unsafe partial class DriverApi
         var result = Driver.LibraryGetModule(library, out var handle);
         if (result == CuResult.Success) *module = handle;
         return result;
+    }
+
+    public static CuResult cuLibraryGetGlobal(ulong* dptr, nuint* bytes, nint library, byte* name)
+    {
+        if (name == null) return CuResult.InvalidValue;
+        var result = Driver.LibraryGetModule(library, out var module);
+        return result == CuResult.Success ? cuModuleGetGlobal_v2(dptr, bytes, module, name) : result;
     }
 
     public static CuResult cuKernelGetFunction(nint* func, nint kernel)

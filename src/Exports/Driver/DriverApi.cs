@@ -12,7 +12,7 @@ namespace Emulator.Exports;
 /// </summary>
 public static unsafe partial class DriverApi
 {
-    private static readonly Lazy<CudaDriver> ProcessDriver = new(() => CudaDriver.FromEnvironment(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<CudaDriver> ProcessDriver = new(() => CudaDriver.FromEnvironment(log: Hosting.ExportLog.Write), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The process-wide driver, configured from CUEMU_PERSONA / CUEMU_DEVICES / CUDA_VISIBLE_DEVICES on first use.</summary>
     public static CudaDriver Driver => ProcessDriver.Value;
