@@ -42,16 +42,22 @@ public sealed partial class CudaDriver
     public CuResult ModuleLoad(string path, out nint module)
     {
         module = 0;
-        byte[] bytes;
+        return TryReadImageFile(path, out var bytes) ? ModuleLoadData(bytes, out module) : CuResult.FileNotFound;
+    }
+
+    /// <summary>Reads a PTX/fatbin/cubin file; any failure to read it is <c>CUDA_ERROR_FILE_NOT_FOUND</c> to the caller.</summary>
+    private static bool TryReadImageFile(string path, out byte[] bytes)
+    {
         try
         {
             bytes = File.ReadAllBytes(path);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return CuResult.FileNotFound;
+            bytes = [];
+            return false;
         }
-        return ModuleLoadData(bytes, out module);
     }
 
     /// <summary>Loads an indexed image into the current context.</summary>
@@ -355,16 +361,7 @@ public sealed partial class CudaDriver
     public CuResult LibraryLoadFromFile(string path, out nint library)
     {
         library = 0;
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return CuResult.FileNotFound;
-        }
-        return LibraryLoadData(bytes, out library);
+        return TryReadImageFile(path, out var bytes) ? LibraryLoadData(bytes, out library) : CuResult.FileNotFound;
     }
 
     private CuResult AddLibrary(Func<FatbinImage> index, out nint library)
