@@ -21,6 +21,8 @@ namespace Emulator.Kernels.Blas;
 /// </remarks>
 internal static unsafe class GemmEngine
 {
+    // Hot loops carry AggressiveOptimization: they run once per call for seconds, so tiered compilation would
+    // spend the first calls in unoptimised code and on-stack replacement.
     private const int MicroRows = 16;
     private const int MicroCols = 6;
     private const int PanelDepth = 256;
@@ -163,6 +165,7 @@ internal static unsafe class GemmEngine
         ApplyInputRounding(d.Rounding, packed, (long)paddedRows * depth);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA<TReader>(in GemmDescriptor d, byte* a, int row0, int rows, int paddedRows, int p0, int depth, float* packed)
         where TReader : struct, IElementReader
     {
@@ -207,6 +210,7 @@ internal static unsafe class GemmEngine
         ApplyInputRounding(d.Rounding, packed, (long)paddedCols * depth);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB<TReader>(in GemmDescriptor d, byte* b, int col0, int cols, int paddedCols, int p0, int depth, float* packed)
         where TReader : struct, IElementReader
     {
@@ -238,6 +242,7 @@ internal static unsafe class GemmEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ApplyInputRounding(InputRounding rounding, float* values, long count)
     {
         switch (rounding)
@@ -256,6 +261,7 @@ internal static unsafe class GemmEngine
 
     // ---- micro-kernels: acc[16×6] (column-major, leading dimension ldAcc) += aSliver · bSliver ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelSingle(int depth, float* a, float* b, float* acc, int ldAcc, bool accumulate)
     {
         if (!Vector256.IsHardwareAccelerated || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
@@ -308,6 +314,7 @@ internal static unsafe class GemmEngine
         c50.Store(c5); c51.Store(c5 + 8);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelHalf(int depth, float* a, float* b, float* acc, int ldAcc, bool accumulate)
     {
         if (!Vector256.IsHardwareAccelerated || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
@@ -359,6 +366,7 @@ internal static unsafe class GemmEngine
     }
 
     /// <summary>The portable kernel: same operations in the same order as the vector kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelScalar(int depth, float* a, float* b, float* acc, int ldAcc, bool accumulate, bool roundToHalf)
     {
         for (int j = 0; j < MicroCols; j++)
@@ -380,6 +388,7 @@ internal static unsafe class GemmEngine
 
     // ---- epilogue: scale, add beta·C, convert to C's type ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(in GemmDescriptor d, byte* c, int row0, int rows, int col0, int cols, float* acc, int ldAcc)
     {
         int size = ElementSize(d.CType);
