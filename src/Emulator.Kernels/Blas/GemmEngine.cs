@@ -21,6 +21,8 @@ namespace Emulator.Kernels.Blas;
 /// </remarks>
 internal static unsafe class GemmEngine
 {
+    // Hot loops carry AggressiveOptimization: they run once per call for seconds, so tiered compilation would
+    // spend the first calls in unoptimised code and on-stack replacement.
     private const int MicroRows = 16;
     private const int MicroCols = 6;
     private const int PanelDepth = 256;
@@ -163,6 +165,7 @@ internal static unsafe class GemmEngine
         ApplyInputRounding(d.Rounding, packed, (long)paddedRows * depth);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA<TReader>(in GemmDescriptor d, byte* a, int row0, int rows, int paddedRows, int p0, int depth, float* packed)
         where TReader : struct, IElementReader
     {
@@ -207,6 +210,7 @@ internal static unsafe class GemmEngine
         ApplyInputRounding(d.Rounding, packed, (long)paddedCols * depth);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB<TReader>(in GemmDescriptor d, byte* b, int col0, int cols, int paddedCols, int p0, int depth, float* packed)
         where TReader : struct, IElementReader
     {
@@ -238,6 +242,7 @@ internal static unsafe class GemmEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ApplyInputRounding(InputRounding rounding, float* values, long count)
     {
         switch (rounding)
@@ -256,6 +261,7 @@ internal static unsafe class GemmEngine
 
     // ---- micro-kernels: acc[16×6] (column-major, leading dimension ldAcc) += aSliver · bSliver ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelSingle(int depth, float* a, float* b, float* acc, int ldAcc, bool accumulate)
     {
         if (!Vector256.IsHardwareAccelerated || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
@@ -308,6 +314,7 @@ internal static unsafe class GemmEngine
         c50.Store(c5); c51.Store(c5 + 8);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelHalf(int depth, float* a, float* b, float* acc, int ldAcc, bool accumulate)
     {
         if (!Vector256.IsHardwareAccelerated || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
@@ -316,49 +323,127 @@ internal static unsafe class GemmEngine
             return;
         }
 
-        // Twelve accumulators plus the rounding constants do not fit in 16 registers with the rounding
-        // sequence, so this kernel walks the six columns in two passes of three.
-        for (int half = 0; half < MicroCols; half += 3)
+        // Twelve accumulators plus the rounding constants do not fit in 16 registers, so this kernel walks the
+        // six columns in two passes of three. Each pass first assumes every partial sum stays a zero or a
+        // normal binary16 number, where rounding is five integer operations; if any lane left that range the
+        // pass is recomputed from the untouched accumulator with the full rounding (same results either way).
+        for (int first = 0; first < MicroCols; first += 3)
         {
-            float* c0 = acc + half * ldAcc, c1 = c0 + ldAcc, c2 = c1 + ldAcc;
-            Vector256<float> c00, c01, c10, c11, c20, c21;
-            if (accumulate)
-            {
-                c00 = Vector256.Load(c0); c01 = Vector256.Load(c0 + 8);
-                c10 = Vector256.Load(c1); c11 = Vector256.Load(c1 + 8);
-                c20 = Vector256.Load(c2); c21 = Vector256.Load(c2 + 8);
-            }
-            else
-            {
-                c00 = c01 = c10 = c11 = c20 = c21 = Vector256<float>.Zero;
-            }
-
-            float* ap = a;
-            float* bp = b + half;
-            for (int p = 0; p < depth; p++)
-            {
-                Vector256<float> a0 = Vector256.Load(ap);
-                Vector256<float> a1 = Vector256.Load(ap + 8);
-                Vector256<float> bj = Vector256.Create(bp[0]);
-                c00 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a0, bj, c00));
-                c01 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a1, bj, c01));
-                bj = Vector256.Create(bp[1]);
-                c10 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a0, bj, c10));
-                c11 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a1, bj, c11));
-                bj = Vector256.Create(bp[2]);
-                c20 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a0, bj, c20));
-                c21 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a1, bj, c21));
-                ap += MicroRows;
-                bp += MicroCols;
-            }
-
-            c00.Store(c0); c01.Store(c0 + 8);
-            c10.Store(c1); c11.Store(c1 + 8);
-            c20.Store(c2); c21.Store(c2 + 8);
+            float* column = acc + first * ldAcc;
+            if (!TryHalfPassInNormalRange(depth, a, b + first, column, ldAcc, accumulate))
+                HalfPassFullRounding(depth, a, b + first, column, ldAcc, accumulate);
         }
     }
 
+    /// <summary>Three columns of the binary16-accumulating kernel; false (nothing stored) when some partial sum
+    /// was a binary16 subnormal, overflowed, or was not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool TryHalfPassInNormalRange(int depth, float* a, float* b, float* c0, int ldAcc, bool accumulate)
+    {
+        float* c1 = c0 + ldAcc, c2 = c1 + ldAcc;
+        Vector256<float> c00, c01, c10, c11, c20, c21;
+        if (accumulate)
+        {
+            c00 = Vector256.Load(c0); c01 = Vector256.Load(c0 + 8);
+            c10 = Vector256.Load(c1); c11 = Vector256.Load(c1 + 8);
+            c20 = Vector256.Load(c2); c21 = Vector256.Load(c2 + 8);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = Vector256<float>.Zero;
+        }
+
+        // Smallest (magnitude − 1) and largest magnitude seen: the −1 makes zero the largest unsigned value, so
+        // zeros never count as subnormal.
+        Vector256<uint> smallest = Vector256<uint>.AllBitsSet, largest = Vector256<uint>.Zero;
+        for (int p = 0; p < depth; p++)
+        {
+            Vector256<float> a0 = Vector256.Load(a);
+            Vector256<float> a1 = Vector256.Load(a + 8);
+            Vector256<float> bj = Vector256.Create(b[0]);
+            c00 = Vector256.FusedMultiplyAdd(a0, bj, c00); c01 = Vector256.FusedMultiplyAdd(a1, bj, c01);
+            bj = Vector256.Create(b[1]);
+            c10 = Vector256.FusedMultiplyAdd(a0, bj, c10); c11 = Vector256.FusedMultiplyAdd(a1, bj, c11);
+            bj = Vector256.Create(b[2]);
+            c20 = Vector256.FusedMultiplyAdd(a0, bj, c20); c21 = Vector256.FusedMultiplyAdd(a1, bj, c21);
+
+            Vector256<uint> m0 = Magnitude(c00), m1 = Magnitude(c01), m2 = Magnitude(c10);
+            Vector256<uint> m3 = Magnitude(c11), m4 = Magnitude(c20), m5 = Magnitude(c21);
+            largest = Vector256.Max(largest, Vector256.Max(Vector256.Max(m0, m1), Vector256.Max(Vector256.Max(m2, m3), Vector256.Max(m4, m5))));
+            Vector256<uint> one = Vector256<uint>.One;
+            smallest = Vector256.Min(smallest, Vector256.Min(Vector256.Min(m0 - one, m1 - one),
+                Vector256.Min(Vector256.Min(m2 - one, m3 - one), Vector256.Min(m4 - one, m5 - one))));
+
+            c00 = RoundNormalToHalf(c00); c01 = RoundNormalToHalf(c01);
+            c10 = RoundNormalToHalf(c10); c11 = RoundNormalToHalf(c11);
+            c20 = RoundNormalToHalf(c20); c21 = RoundNormalToHalf(c21);
+            a += MicroRows;
+            b += MicroCols;
+        }
+
+        // Subnormal: 0 < magnitude < 2⁻¹⁴. Overflowing: magnitude ≥ 65520, which rounds to ∞ (also ∞ and NaN).
+        if (Vector256.LessThanAny(smallest, Vector256.Create(0x3880_0000u - 1)) || Vector256.GreaterThanOrEqualAny(largest, Vector256.Create(0x477F_F000u)))
+            return false;
+
+        c00.Store(c0); c01.Store(c0 + 8);
+        c10.Store(c1); c11.Store(c1 + 8);
+        c20.Store(c2); c21.Store(c2 + 8);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Magnitude(Vector256<float> value) => value.AsUInt32() & Vector256.Create(0x7FFF_FFFFu);
+
+    /// <summary>Round to nearest even at binary16's mantissa width; exact for zeros and binary16-normal magnitudes only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> RoundNormalToHalf(Vector256<float> value)
+    {
+        Vector256<uint> bits = value.AsUInt32();
+        Vector256<uint> tieToEven = (bits >> 13) & Vector256<uint>.One;
+        return ((bits + Vector256.Create(0x0FFFu) + tieToEven) & Vector256.Create(0xFFFF_E000u)).AsSingle();
+    }
+
+    /// <summary>Three columns of the binary16-accumulating kernel with <see cref="Rounding.RoundToHalf(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HalfPassFullRounding(int depth, float* a, float* b, float* c0, int ldAcc, bool accumulate)
+    {
+        float* c1 = c0 + ldAcc, c2 = c1 + ldAcc;
+        Vector256<float> c00, c01, c10, c11, c20, c21;
+        if (accumulate)
+        {
+            c00 = Vector256.Load(c0); c01 = Vector256.Load(c0 + 8);
+            c10 = Vector256.Load(c1); c11 = Vector256.Load(c1 + 8);
+            c20 = Vector256.Load(c2); c21 = Vector256.Load(c2 + 8);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = Vector256<float>.Zero;
+        }
+
+        for (int p = 0; p < depth; p++)
+        {
+            Vector256<float> a0 = Vector256.Load(a);
+            Vector256<float> a1 = Vector256.Load(a + 8);
+            Vector256<float> bj = Vector256.Create(b[0]);
+            c00 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a0, bj, c00));
+            c01 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a1, bj, c01));
+            bj = Vector256.Create(b[1]);
+            c10 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a0, bj, c10));
+            c11 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a1, bj, c11));
+            bj = Vector256.Create(b[2]);
+            c20 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a0, bj, c20));
+            c21 = Rounding.RoundToHalf(Vector256.FusedMultiplyAdd(a1, bj, c21));
+            a += MicroRows;
+            b += MicroCols;
+        }
+
+        c00.Store(c0); c01.Store(c0 + 8);
+        c10.Store(c1); c11.Store(c1 + 8);
+        c20.Store(c2); c21.Store(c2 + 8);
+    }
+
     /// <summary>The portable kernel: same operations in the same order as the vector kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernelScalar(int depth, float* a, float* b, float* acc, int ldAcc, bool accumulate, bool roundToHalf)
     {
         for (int j = 0; j < MicroCols; j++)
@@ -380,6 +465,7 @@ internal static unsafe class GemmEngine
 
     // ---- epilogue: scale, add beta·C, convert to C's type ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(in GemmDescriptor d, byte* c, int row0, int rows, int col0, int cols, float* acc, int ldAcc)
     {
         int size = ElementSize(d.CType);

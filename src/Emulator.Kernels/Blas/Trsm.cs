@@ -9,7 +9,7 @@ namespace Emulator.Kernels.Blas;
 /// <remarks>
 /// Each column (side left) or row (side right) of B is an independent system, solved by substitution in a
 /// fixed order: <c>x[i] = (alpha·b[i] − Σ M[i,p]·x[p]) / M[i,i]</c> with the sum taken as fused multiply-subtracts
-/// over p in increasing distance from the first solved unknown. Systems are spread over workers whole, so
+/// over the unknowns p in the order they were solved. Systems are spread over workers whole, so
 /// results do not depend on the worker count.
 /// </remarks>
 public static unsafe class Trsm

@@ -180,6 +180,37 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(1e-6f, 1f)]     // A holds binary16 subnormals: partial sums stay below 2⁻¹⁴
+    [InlineData(100f, 300f)]    // products up to 3e4: partial sums overflow to ±∞
+    [InlineData(1f, 1f)]        // ordinary magnitudes
+    public void Half_accumulation_matches_the_reference_through_subnormal_and_overflowing_sums(float scaleA, float scaleB)
+    {
+        const int m = 40, n = 14, k = 70;
+        var random = new Random(21);
+        BlasMatrix a = BlasMatrix.Random(BlasDataType.R16F, m, k, m, random);
+        BlasMatrix b = BlasMatrix.Random(BlasDataType.R16F, k, n, k, random);
+        for (int p = 0; p < k; p++)
+        {
+            for (int i = 0; i < m; i++) a[i, p] *= scaleA;
+            for (int j = 0; j < n; j++) b[p, j] *= scaleB;
+        }
+        // Only some tiles go out of range, so both kernel paths run in one call.
+        for (int p = 0; p < k; p++)
+            for (int i = 0; i < m / 2; i++)
+                a[i, p] = a[i, p] / scaleA;
+        BlasMatrix c = BlasMatrix.Random(BlasDataType.R16F, m, n, m, random);
+        BlasMatrix expected = c.Clone();
+        // beta = 0: a C term would swamp tiny sums in the final rounding and hide their accumulation.
+        GemmReference.SameOperations(BlasComputeType.Compute16F, false, false, m, n, k, 1f, a, b, 0f, expected);
+        fixed (byte* pa = a.Storage, pb = b.Storage, pc = c.Storage)
+        {
+            Gemm.GemmEx(BlasOperation.None, BlasOperation.None, m, n, k, 1f, pa, BlasDataType.R16F, m, pb, BlasDataType.R16F, k,
+                0f, pc, BlasDataType.R16F, m, BlasComputeType.Compute16F).ShouldBe(BlasStatus.Success);
+        }
+        c.ShouldBeBitIdenticalTo(expected, $"scales {scaleA}, {scaleB}");
+    }
+
     [Fact]
     public void Tf32_compute_rounds_inputs_to_ten_mantissa_bits()
     {
