@@ -417,4 +417,59 @@ public sealed unsafe class DriverApiTests
             DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
         }
     }
+
+    /// <summary>CUDA_MEMCPY2D / CUDA_MEMCPY3D laid out as C lays them out, checked against a hand-indexed oracle.</summary>
+    [Fact]
+    public void Copies_2d_and_3d_move_the_described_boxes()
+    {
+        var context = CreateContext();
+        try
+        {
+            const int width = 5, height = 3, depth = 2, hostPitch = 8, hostRows = 4;
+            ulong device;
+            nuint pitch;
+            DriverApi.cuMemAllocPitch_v2(&device, &pitch, 16, hostRows * depth, 4).ShouldBe(CuResult.Success);
+            pitch.ShouldBe((nuint)512);
+            var host = new byte[hostPitch * hostRows * depth];
+            for (var i = 0; i < host.Length; i++) host[i] = (byte)(i + 1);
+            var back = new byte[host.Length];
+
+            fixed (byte* h = host)
+            fixed (byte* b = back)
+            {
+                var copy2D = stackalloc nuint[16];
+                new Span<nuint>(copy2D, 16).Clear();
+                copy2D[1] = 1; copy2D[2] = 1; copy2D[3] = (nuint)h; copy2D[6] = hostPitch;      // src: host, row 1
+                copy2D[9] = 2; copy2D[11] = (nuint)device; copy2D[13] = pitch;                  // dst: device
+                copy2D[14] = width; copy2D[15] = height;
+                DriverApi.cuMemcpy2D_v2(copy2D).ShouldBe(CuResult.Success);
+                for (var row = 0; row < height; row++)
+                for (var x = 0; x < width; x++)
+                    ((byte*)device)[row * (int)pitch + x].ShouldBe(host[(row + 1) * hostPitch + x]);
+
+                var copy3D = stackalloc nuint[25];
+                new Span<nuint>(copy3D, 25).Clear();
+                copy3D[4] = 2; copy3D[6] = (nuint)device; copy3D[9] = pitch; copy3D[10] = hostRows;        // src: device
+                copy3D[11] = 1; copy3D[15] = 1; copy3D[16] = (nuint)b; copy3D[20] = hostPitch; copy3D[21] = hostRows; // dst: host, x 1
+                copy3D[22] = width; copy3D[23] = height; copy3D[24] = depth;
+                DriverApi.cuMemcpy3D_v2(copy3D).ShouldBe(CuResult.Success);
+                for (var z = 0; z < depth; z++)
+                for (var row = 0; row < height; row++)
+                for (var x = 0; x < width; x++)
+                    back[(z * hostRows + row) * hostPitch + x + 1].ShouldBe(((byte*)device)[(z * hostRows + row) * (int)pitch + x]);
+                back[0].ShouldBe((byte)0);
+
+                copy3D[3] = 1; // a mipmap level of linear memory
+                DriverApi.cuMemcpy3D_v2(copy3D).ShouldBe(CuResult.InvalidValue);
+                copy2D[2] = 3; // CU_MEMORYTYPE_ARRAY
+                DriverApi.cuMemcpy2D_v2(copy2D).ShouldBe(CuResult.NotSupported);
+                DriverApi.cuMemcpy2D_v2(null).ShouldBe(CuResult.InvalidValue);
+            }
+            DriverApi.cuMemFree_v2(device).ShouldBe(CuResult.Success);
+        }
+        finally
+        {
+            DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        }
+    }
 }
