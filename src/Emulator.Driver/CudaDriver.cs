@@ -51,14 +51,15 @@ public sealed partial class CudaDriver : IDisposable
     /// The driver the environment describes. A bad configuration does not throw: the driver then has no devices,
     /// <c>cuInit</c> fails with <c>CUDA_ERROR_SYSTEM_NOT_READY</c> and <see cref="ConfigurationError"/> says why.
     /// </summary>
-    public static CudaDriver FromEnvironment(Func<string, string?>? read = null)
+    public static CudaDriver FromEnvironment(Func<string, string?>? read = null, Action<string>? log = null)
     {
         try
         {
-            return new CudaDriver(DriverOptions.FromEnvironment(read));
+            return new CudaDriver(DriverOptions.FromEnvironment(read, log));
         }
         catch (PersonaException e)
         {
+            log?.Invoke($"cuemu: {e.Message}; cuInit will report CUDA_ERROR_SYSTEM_NOT_READY");
             return new CudaDriver(e.Message);
         }
     }
