@@ -33,6 +33,18 @@ public sealed unsafe class MemorySystemExampleTests
     }
 
     [Fact]
+    public void Freed_pages_go_back_to_the_os_and_the_same_request_gets_the_same_address()
+    {
+        using var memory = NewSystem();
+        memory.Allocate(0, 3 * 4096, out ulong first).ShouldBe(MemoryStatus.Success);
+        new Span<byte>((void*)first, 3 * 4096).Fill(0x5a);
+        memory.Free(first).ShouldBe(MemoryStatus.Success);
+        memory.Allocate(0, 3 * 4096, out ulong second).ShouldBe(MemoryStatus.Success);
+        second.ShouldBe(first, "first fit reuses the freed range");
+        new Span<byte>((void*)second, 3 * 4096).ToArray().ShouldAllBe(b => b == 0, "MADV_DONTNEED dropped the old bytes");
+    }
+
+    [Fact]
     public void Out_of_memory_exactly_at_capacity()
     {
         using var memory = NewSystem(16 * MiB);
