@@ -83,6 +83,28 @@ public sealed unsafe class MemorySystemExampleTests
     }
 
     [Fact]
+    public void Copies_and_memsets_may_cross_adjacent_mappings_of_one_reservation_but_not_a_hole()
+    {
+        using var memory = NewSystem();
+        memory.ReserveAddress(4 * G, 0, 0, 0, out ulong va).ShouldBe(MemoryStatus.Success);
+        memory.CreatePhysical(0, G, out ulong first).ShouldBe(MemoryStatus.Success);
+        memory.CreatePhysical(0, G, out ulong second).ShouldBe(MemoryStatus.Success);
+        memory.Map(va, G, 0, first, 0).ShouldBe(MemoryStatus.Success);
+        memory.Map(va + G, G, 0, second, 0).ShouldBe(MemoryStatus.Success);
+        memory.SetAccess(va, 2 * G, [new AccessDescriptor(0, AccessFlags.ReadWrite)]).ShouldBe(MemoryStatus.Success);
+
+        memory.Memset(va + G - 8, 0xdeadbeef, 4, 4).ShouldBe(MemoryStatus.Success);
+        (*(uint*)(va + G - 4)).ShouldBe(0xdeadbeefU);
+        (*(uint*)(va + G + 4)).ShouldBe(0xdeadbeefU);
+        var back = new byte[16];
+        fixed (byte* b = back) memory.Copy((ulong)b, va + G - 8, 16).ShouldBe(MemoryStatus.Success);
+        back.ShouldAllBe(x => x == 0xde || x == 0xad || x == 0xbe || x == 0xef);
+        memory.Memset(va + 2 * G - 8, 0, 1, 16).ShouldBe(MemoryStatus.InvalidValue, "runs into the unmapped third granule");
+        memory.TryResolve(va + G - 8, 16, AccessKind.Write, 0, out var region).ShouldBeTrue();
+        region.Base.ShouldBe(va);
+    }
+
+    [Fact]
     public void Copies_move_bytes_and_reject_bad_ranges()
     {
         using var memory = NewSystem();
