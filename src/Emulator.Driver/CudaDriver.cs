@@ -58,11 +58,10 @@ public sealed partial class CudaDriver : IDisposable
     {
         try
         {
-            return new CudaDriver(DriverOptions.FromEnvironment(read, log));
+            return new CudaDriver(DriverOptions.FromEnvironment(read) with { Log = log });
         }
         catch (PersonaException e)
         {
-            log?.Invoke($"cuemu: {e.Message}; cuInit will report CUDA_ERROR_SYSTEM_NOT_READY");
             return new CudaDriver(e.Message);
         }
     }
