@@ -31,8 +31,11 @@ public sealed partial class CudaDriver : IDisposable
     private ulong _nextStreamId = 3; // 1 and 2 are the default streams' ids, as on NVIDIA's driver
     private bool _initialized;
 
+    /// <exception cref="ArgumentOutOfRangeException">DeviceCount is not 1..<see cref="DriverOptions.MaxDevices"/>.</exception>
     public CudaDriver(DriverOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DeviceCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.DeviceCount, DriverOptions.MaxDevices);
         _options = options;
         var all = Enumerable.Range(0, options.DeviceCount).Select(i => new Device(options.Persona, i, i)).ToArray();
         var visible = Emulator.Driver.Devices.VisibleDevices.Select(options.VisibleDevices, all.Select(d => d.UuidString).ToArray());

@@ -218,27 +218,55 @@ public sealed unsafe class DriverApiTests
         }
     }
 
+    /// <summary>
+    /// Through the entry points only what other users of the process-wide driver cannot disturb: the total, the
+    /// fixed address window, and refusals. Exact accounting is checked on a private driver below.
+    /// </summary>
+    [Fact]
+    public void Memory_info_and_addresses_of_the_process_wide_driver()
+    {
+        var context = CreateContext();
+        try
+        {
+            nuint free, total;
+            DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
+            total.ShouldBe((nuint)(81559UL << 20));
+            free.ShouldBeLessThanOrEqualTo(total);
+            DriverApi.cuMemGetInfo_v2(null, &total).ShouldBe(CuResult.InvalidValue);
+            ulong dptr;
+            DriverApi.cuMemAlloc_v2(&dptr, total + 1).ShouldBe(CuResult.OutOfMemory);
+            DriverApi.cuMemAlloc_v2(&dptr, 0).ShouldBe(CuResult.InvalidValue);
+            DriverApi.cuMemAlloc_v2(&dptr, 4096).ShouldBe(CuResult.Success);
+            // Device memory lives in the reservation at the fixed base, so addresses repeat run to run.
+            DriverApi.Driver.Memory!.AddressSpace.Base.ShouldBe(0x2000_0000_0000UL);
+            dptr.ShouldBeGreaterThanOrEqualTo(0x2000_0000_0000UL);
+            DriverApi.cuMemFree_v2(dptr).ShouldBe(CuResult.Success);
+        }
+        finally
+        {
+            DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        }
+    }
+
     [Fact]
     public void Memory_is_accounted_against_the_persona_and_freed_with_its_context()
     {
-        var context = CreateContext();
-        nuint free, total;
-        DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
-        total.ShouldBe((nuint)(81559UL << 20));
-        var before = free;
-        ulong big;
-        DriverApi.cuMemAlloc_v2(&big, (nuint)(1UL << 30)).ShouldBe(CuResult.Success);
-        DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
-        (before - free).ShouldBe((nuint)(1UL << 30));
-        ulong tooBig;
-        DriverApi.cuMemAlloc_v2(&tooBig, total).ShouldBe(CuResult.OutOfMemory);
-        DriverApi.cuMemAlloc_v2(&tooBig, 0).ShouldBe(CuResult.InvalidValue);
-        DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        using var driver = TestDrivers.Initialized();
+        driver.CreateContext(0, 0, out var context).ShouldBe(CuResult.Success);
+        driver.MemGetInfo(out var free, out var total).ShouldBe(CuResult.Success);
+        (free, total).ShouldBe((81559UL << 20, 81559UL << 20));
+        driver.MemAlloc(1UL << 30, out _).ShouldBe(CuResult.Success);
+        driver.MemAllocPitch(100, 10, 4, out _, out var pitch).ShouldBe(CuResult.Success);
+        pitch.ShouldBe(512UL);
+        driver.MemGetInfo(out free, out _).ShouldBe(CuResult.Success);
+        (total - free).ShouldBe((1UL << 30) + 8192); // page-rounded pitch allocation (512 × 10 bytes)
+        driver.MemAlloc(free + 1, out _).ShouldBe(CuResult.OutOfMemory);
+        driver.DestroyContext(context).ShouldBe(CuResult.Success);
 
-        context = CreateContext();
-        DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
-        free.ShouldBe(before); // the destroyed context's gigabyte came back
-        DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        driver.CreateContext(0, 0, out context).ShouldBe(CuResult.Success);
+        driver.MemGetInfo(out free, out _).ShouldBe(CuResult.Success);
+        free.ShouldBe(total); // the destroyed context's memory came back
+        driver.DestroyContext(context).ShouldBe(CuResult.Success);
     }
 
     [Fact]
@@ -411,6 +439,61 @@ public sealed unsafe class DriverApiTests
             DriverApi.cuEventElapsedTime_v2(&ms, start, end).ShouldBe(CuResult.InvalidHandle);
             DriverApi.cuStreamDestroy_v2(stream).ShouldBe(CuResult.Success);
             DriverApi.cuStreamQuery(stream).ShouldBe(CuResult.InvalidHandle);
+        }
+        finally
+        {
+            DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        }
+    }
+
+    /// <summary>CUDA_MEMCPY2D / CUDA_MEMCPY3D laid out as C lays them out, checked against a hand-indexed oracle.</summary>
+    [Fact]
+    public void Copies_2d_and_3d_move_the_described_boxes()
+    {
+        var context = CreateContext();
+        try
+        {
+            const int width = 5, height = 3, depth = 2, hostPitch = 8, hostRows = 4;
+            ulong device;
+            nuint pitch;
+            DriverApi.cuMemAllocPitch_v2(&device, &pitch, 16, hostRows * depth, 4).ShouldBe(CuResult.Success);
+            pitch.ShouldBe((nuint)512);
+            var host = new byte[hostPitch * hostRows * depth];
+            for (var i = 0; i < host.Length; i++) host[i] = (byte)(i + 1);
+            var back = new byte[host.Length];
+
+            fixed (byte* h = host)
+            fixed (byte* b = back)
+            {
+                var copy2D = stackalloc nuint[16];
+                new Span<nuint>(copy2D, 16).Clear();
+                copy2D[1] = 1; copy2D[2] = 1; copy2D[3] = (nuint)h; copy2D[6] = hostPitch;      // src: host, row 1
+                copy2D[9] = 2; copy2D[11] = (nuint)device; copy2D[13] = pitch;                  // dst: device
+                copy2D[14] = width; copy2D[15] = height;
+                DriverApi.cuMemcpy2D_v2(copy2D).ShouldBe(CuResult.Success);
+                for (var row = 0; row < height; row++)
+                for (var x = 0; x < width; x++)
+                    ((byte*)device)[row * (int)pitch + x].ShouldBe(host[(row + 1) * hostPitch + x]);
+
+                var copy3D = stackalloc nuint[25];
+                new Span<nuint>(copy3D, 25).Clear();
+                copy3D[4] = 2; copy3D[6] = (nuint)device; copy3D[9] = pitch; copy3D[10] = hostRows;        // src: device
+                copy3D[11] = 1; copy3D[15] = 1; copy3D[16] = (nuint)b; copy3D[20] = hostPitch; copy3D[21] = hostRows; // dst: host, x 1
+                copy3D[22] = width; copy3D[23] = height; copy3D[24] = depth;
+                DriverApi.cuMemcpy3D_v2(copy3D).ShouldBe(CuResult.Success);
+                for (var z = 0; z < depth; z++)
+                for (var row = 0; row < height; row++)
+                for (var x = 0; x < width; x++)
+                    back[(z * hostRows + row) * hostPitch + x + 1].ShouldBe(((byte*)device)[(z * hostRows + row) * (int)pitch + x]);
+                back[0].ShouldBe((byte)0);
+
+                copy3D[3] = 1; // a mipmap level of linear memory
+                DriverApi.cuMemcpy3D_v2(copy3D).ShouldBe(CuResult.InvalidValue);
+                copy2D[2] = 3; // CU_MEMORYTYPE_ARRAY
+                DriverApi.cuMemcpy2D_v2(copy2D).ShouldBe(CuResult.NotSupported);
+                DriverApi.cuMemcpy2D_v2(null).ShouldBe(CuResult.InvalidValue);
+            }
+            DriverApi.cuMemFree_v2(device).ShouldBe(CuResult.Success);
         }
         finally
         {
