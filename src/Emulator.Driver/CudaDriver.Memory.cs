@@ -144,12 +144,10 @@ public sealed partial class CudaDriver
         {
             foreach (var slot in _primaryContexts)
                 if (slot.Context is { } primary && (host ? primary.HostAllocations : primary.DeviceAllocations).Remove(address)) return;
-            foreach (var context in AllCreatedContexts())
+            foreach (var context in _createdContexts)
                 if ((host ? context.HostAllocations : context.DeviceAllocations).Remove(address)) return;
         }
     }
-
-    private IEnumerable<Context> AllCreatedContexts() => _createdContexts;
 
     public CuResult MemGetInfo(out ulong free, out ulong total)
     {
@@ -246,6 +244,19 @@ public sealed partial class CudaDriver
         return Enqueue(stream, cost, () => ToResult(memory.Copy2D(destination, source, widthInBytes, height)));
     }
 
+    public CuResult MemCopy3D(nint streamHandle, bool perThreadDefaultStream, CopyOperand destination, CopyOperand source,
+        ulong widthInBytes, ulong height, ulong depth)
+    {
+        var result = ResolveMemoryStream(streamHandle, perThreadDefaultStream, out var stream, out var memory);
+        if (result != CuResult.Success) return result;
+        var path = destination.Kind == OperandKind.Device && source.Kind == OperandKind.Device
+            ? OperationCost.Path.DeviceToDevice
+            : OperationCost.Path.HostLink;
+        var bytes = SaturatingProduct(SaturatingProduct(widthInBytes, height), depth);
+        var cost = OperationCost.Transfer(stream.Context.Device.Persona.CostModel, bytes, path);
+        return Enqueue(stream, cost, () => ToResult(memory.Copy3D(destination, source, widthInBytes, height, depth)));
+    }
+
     /// <summary>cuMemsetD8/16/32 and their 2D forms; <paramref name="pitch"/> is ignored when <paramref name="height"/> is 1.</summary>
     public CuResult MemSet(nint streamHandle, bool perThreadDefaultStream, ulong destination, ulong pitch, uint value,
         int elementSize, ulong width, ulong height)
@@ -295,7 +306,7 @@ public sealed partial class CudaDriver
             foreach (var slot in _primaryContexts)
                 if (slot.Context is { } primary && (primary.DeviceAllocations.Contains(allocationBase) || primary.HostAllocations.Contains(allocationBase)))
                     return primary.Handle;
-            foreach (var context in AllCreatedContexts())
+            foreach (var context in _createdContexts)
                 if (context.DeviceAllocations.Contains(allocationBase) || context.HostAllocations.Contains(allocationBase))
                     return context.Handle;
             return 0;
@@ -314,9 +325,8 @@ public sealed partial class CudaDriver
     {
         granularity = 0;
         var result = GetDevice(deviceOrdinal, out _);
-        if (result != CuResult.Success) return result == CuResult.InvalidDevice ? CuResult.InvalidDevice : result;
-        granularity = MemorySystem.VirtualGranularity;
-        return CuResult.Success;
+        if (result == CuResult.Success) granularity = MemorySystem.VirtualGranularity;
+        return result;
     }
 
     public CuResult MemCreate(int deviceOrdinal, ulong bytes, out ulong handle)

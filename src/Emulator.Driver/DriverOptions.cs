@@ -28,7 +28,7 @@ public sealed record DriverOptions
     /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c> and <c>CUDA_VISIBLE_DEVICES</c>.
     /// </summary>
     /// <exception cref="PersonaException">The persona cannot be loaded or the device count is not 1..64.</exception>
-    public static DriverOptions FromEnvironment(Func<string, string?>? read = null)
+    public static DriverOptions FromEnvironment(Func<string, string?>? read = null, Action<string>? log = null)
     {
         read ??= Environment.GetEnvironmentVariable;
         var persona = PersonaCatalog.Resolve(read("CUEMU_PERSONA"));
@@ -43,6 +43,7 @@ public sealed record DriverOptions
             DeviceCount = count,
             VisibleDevices = read("CUDA_VISIBLE_DEVICES"),
             MemoryPlacement = MemoryPlacement.ProcessWide,
+            Log = log,
         };
     }
 }

@@ -44,6 +44,9 @@ public sealed partial class MemorySystem : IDisposable
         layout ??= new MemoryLayout();
         if (deviceCapacities.Count == 0) throw new ArgumentException("at least one device is required", nameof(deviceCapacities));
         if (space.Size < layout.TotalSize(deviceCapacities.Count)) throw new ArgumentException("address space smaller than the layout", nameof(space));
+        for (int device = 0; device < deviceCapacities.Count; device++)
+            if (deviceCapacities[device] > layout.DeviceWindowSize)
+                throw new ArgumentException($"device {device}'s capacity exceeds its address window", nameof(deviceCapacities));
         AddressSpace = space;
         Layout = layout;
         _log = log;

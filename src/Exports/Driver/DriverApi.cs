@@ -12,7 +12,10 @@ namespace Emulator.Exports;
 /// </summary>
 public static unsafe partial class DriverApi
 {
-    private static readonly Lazy<CudaDriver> ProcessDriver = new(() => CudaDriver.FromEnvironment(), LazyThreadSafetyMode.ExecutionAndPublication);
+    // Diagnostics go to stderr, CUEMU_LOG's default; the export host's log can take over once both are merged.
+    private static readonly Lazy<CudaDriver> ProcessDriver = new(
+        () => CudaDriver.FromEnvironment(log: message => Console.Error.WriteLine(message)),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The process-wide driver, configured from CUEMU_PERSONA / CUEMU_DEVICES / CUDA_VISIBLE_DEVICES on first use.</summary>
     public static CudaDriver Driver => ProcessDriver.Value;
