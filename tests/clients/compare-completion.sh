@@ -34,15 +34,15 @@ for model in "${models[@]}"; do
     [[ -f $model ]] || fail "model $model not found (setup.sh generates them)"
     name="$(basename "$model" .gguf)"
 
-    "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev none -ngl 0 \
-        >"$SCRATCH/$name.cpu.txt" 2>"$SCRATCH/$name.cpu.log" ||
+    run_completion "$SCRATCH/$name.cpu.txt" "$SCRATCH/$name.cpu.log" \
+        "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev none -ngl 0 ||
         { tail -20 "$SCRATCH/$name.cpu.log"; fail "CPU run failed ($name)"; }
     [[ -s $SCRATCH/$name.cpu.txt ]] || fail "the CPU run generated no text ($name)"
 
     for run in 1 2; do
-        GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld-$name-$run" \
-            "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev CUDA0 -ngl 99 \
-            >"$SCRATCH/$name.cuda$run.txt" 2>"$SCRATCH/$name.cuda$run.log" ||
+        GGML_BACKEND_PATH="$bin/libggml-cuda.so" run_completion "$SCRATCH/$name.cuda$run.txt" "$SCRATCH/$name.cuda$run.log" \
+            cuemu_run_logged "$SCRATCH/ld-$name-$run" \
+            "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev CUDA0 -ngl 99 ||
             { tail -20 "$SCRATCH/$name.cuda$run.log"; fail "CUDA0 run $run failed ($name)"; }
     done
     grep -Eq 'offloaded [1-9][0-9]*/[0-9]+ layers to GPU' "$SCRATCH/$name.cuda1.log" ||
