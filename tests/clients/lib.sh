@@ -4,7 +4,7 @@
 CLIENT_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$CLIENT_SCRIPTS_DIR/../.." && pwd)"
 CLIENTS_ENV="${CUEMU_CACHE:-$HOME/.cache/cuemu}/clients/env.sh"
-CUEMU_LAUNCHER="$REPO_ROOT/cuemu"
+CUEMU_LAUNCHER="${CUEMU_LAUNCHER:-$REPO_ROOT/cuemu}"   # overridable, e.g. for an installed cuemu
 CUEMU_LIB_DIR="${CUEMU_LIB_DIR:-$REPO_ROOT/artifacts/cuemu/lib}"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -22,10 +22,17 @@ helper="$bin/libcuemu-ggml-load-all.so"
 device="$(sed -n 's/^  CUDA0: \(.*\) ([0-9]* MiB, [0-9]* MiB free)$/\1/p' "$SCRATCH/devices.out")"
 [[ -n $device ]] || { cat "$SCRATCH/devices.out"; fail "CUDA0 is not listed, nothing to test"; }
 
-status=0
-GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld" \
-    bash -c 'LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD:}$0" exec "$@"' "$helper" "$bin/test-llama-archs" -a "$arch" \
-    >"$SCRATCH/archs.out" 2>&1 || status=$?
+# Like llama-completion, test-llama-archs prints through an asynchronous logger it does not drain before
+# exiting: a run that exits 0 without its final "Summary:" line lost the end of its output and is repeated.
+for attempt in 1 2 3; do
+    rm -f "$SCRATCH"/ld.*
+    status=0
+    GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld" \
+        bash -c 'LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD:}$0" exec "$@"' "$helper" "$bin/test-llama-archs" -a "$arch" \
+        >"$SCRATCH/archs.out" 2>&1 || status=$?
+    if ((status != 0)) || grep -q '^Summary: ' "$SCRATCH/archs.out"; then break; fi
+    echo "test-llama-archs output incomplete (upstream logger exit race), attempt $attempt; repeating" >&2
+done
 grep -E '^\|' "$SCRATCH/archs.out" || true
 rows="$(grep -cF "|$device|" "$SCRATCH/archs.out" || true)"
 ((rows > 0)) || { tail -30 "$SCRATCH/archs.out"; fail "no test-llama-archs row ran on $device"; }
