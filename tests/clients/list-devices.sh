@@ -18,11 +18,20 @@ for case in "${cases[@]}"; do
     out="$SCRATCH/$plugin-$persona.out"
     echo "== $plugin plugin, persona $persona: expecting compute capability $capability"
     # GGML_BACKEND_PATH makes a Release ggml report why a plugin failed to load instead of staying silent.
-    CUEMU_PERSONA=$persona GGML_BACKEND_PATH="$bin/libggml-cuda.so" \
-        cuemu_run_logged "$SCRATCH/ld-$plugin-$persona" "$bin/llama-completion" --list-devices >"$out" 2>&1 ||
-        { status=$?; cat "$out"; fail "llama-completion --list-devices exited with $status ($plugin, $persona)"; }
+    # ggml's init lines go through llama.cpp's asynchronous logger, which is not drained at exit: a run
+    # whose output lacks them is incomplete and is repeated (at most 3 attempts).
+    for attempt in 1 2 3; do
+        rm -f "$SCRATCH/ld-$plugin-$persona".*
+        CUEMU_PERSONA=$persona GGML_BACKEND_PATH="$bin/libggml-cuda.so" \
+            cuemu_run_logged "$SCRATCH/ld-$plugin-$persona" "$bin/llama-completion" --list-devices >"$out" 2>&1 ||
+            { status=$?; cat "$out"; fail "llama-completion --list-devices exited with $status ($plugin, $persona)"; }
+        grep -q 'ggml_cuda_init: ' "$out" && break
+    done
     cat "$out"
 
+    if grep -q 'failed to load.*libggml-cuda.so' "$out"; then
+        fail "the CUDA plugin did not load ($plugin, $persona): $(grep -m1 'failed to load' "$out")"
+    fi
     grep -q 'failed to initialize CUDA' "$out" && fail "ggml_cuda_init failed ($plugin, $persona)"
     grep -Eq "ggml_cuda_init: found [1-9][0-9]* CUDA devices" "$out" ||
         fail "ggml_cuda_init found no CUDA device ($plugin, $persona)"
