@@ -51,6 +51,8 @@ field() { node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[
 [[ $(field "$SCRATCH/cuda.json" gpu) == '"cuda"' ]] || fail "node-llama-cpp reported gpu $(field "$SCRATCH/cuda.json" gpu), not cuda"
 [[ $(field "$SCRATCH/cuda.json" devices) == '["'* ]] || fail "node-llama-cpp listed no CUDA device"
 [[ $(field "$SCRATCH/cuda.json" vramTotal) =~ ^[1-9][0-9]*$ ]] || fail "node-llama-cpp reported no VRAM"
+[[ $(field "$SCRATCH/cuda.json" gpuLayers) == "$(field "$SCRATCH/cuda.json" totalLayers)" ]] ||
+    fail "only $(field "$SCRATCH/cuda.json" gpuLayers) of $(field "$SCRATCH/cuda.json" totalLayers) layers were offloaded to CUDA"
 [[ $(field "$SCRATCH/cuda.json" text) == "$(field "$SCRATCH/cpu.json" text)" ]] ||
     fail "CUDA text $(field "$SCRATCH/cuda.json" text) differs from CPU text $(field "$SCRATCH/cpu.json" text)"
 # shellcheck disable=SC2086
