@@ -30,8 +30,9 @@ prompt="The emulated GPU computes the same tokens as the processor because"
 for model in "$CUEMU_TEST_MODELS"/{tiny,small100m}-{f16,q8_0,q4_0}.gguf; do
     name="$(basename "$model" .gguf)"
     for run in 1 2; do
-        "$LLAMA_BIN/llama-completion" -m "$model" -p "$prompt" -n 16 --temp 0 --top-k 1 --seed 1 -t 2 -c 512 \
-            -no-cnv --no-display-prompt --no-warmup -dev none -ngl 0 >"$SCRATCH/$name.$run.txt" 2>"$SCRATCH/$name.$run.log" ||
+        run_completion "$SCRATCH/$name.$run.txt" "$SCRATCH/$name.$run.log" \
+            "$LLAMA_BIN/llama-completion" -m "$model" -p "$prompt" -n 16 --temp 0 --top-k 1 --seed 1 -t 2 -c 512 \
+            -no-cnv --no-display-prompt --no-warmup -dev none -ngl 0 ||
             { tail -20 "$SCRATCH/$name.$run.log"; fail "llama-completion failed on $name"; }
     done
     [[ -s $SCRATCH/$name.1.txt ]] || fail "$name generated no text"

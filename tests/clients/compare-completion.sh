@@ -26,27 +26,28 @@ models=("$@")
 ((${#models[@]})) || models=(tiny-f16 tiny-q8_0 tiny-q4_0)
 
 # Greedy (temperature 0, top-k 1), fixed seed, no conversation template, only the generated text on stdout.
+# -lv 4 lets llama.cpp's model-loading report ("offloaded N/N layers to GPU") through its log filter.
 completion_args=(-p "$prompt" -n "$tokens" --temp 0 --top-k 1 --seed 1 -t 2 -c 512 -no-cnv --no-display-prompt
-    --no-warmup)
+    --no-warmup -lv 4)
 
 for model in "${models[@]}"; do
     [[ $model == */* ]] || model="$CUEMU_TEST_MODELS/$model.gguf"
     [[ -f $model ]] || fail "model $model not found (setup.sh generates them)"
     name="$(basename "$model" .gguf)"
 
-    "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev none -ngl 0 \
-        >"$SCRATCH/$name.cpu.txt" 2>"$SCRATCH/$name.cpu.log" ||
+    run_completion "$SCRATCH/$name.cpu.txt" "$SCRATCH/$name.cpu.log" \
+        "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev none -ngl 0 ||
         { tail -20 "$SCRATCH/$name.cpu.log"; fail "CPU run failed ($name)"; }
     [[ -s $SCRATCH/$name.cpu.txt ]] || fail "the CPU run generated no text ($name)"
 
     for run in 1 2; do
-        GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld-$name-$run" \
-            "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev CUDA0 -ngl 99 \
-            >"$SCRATCH/$name.cuda$run.txt" 2>"$SCRATCH/$name.cuda$run.log" ||
+        GGML_BACKEND_PATH="$bin/libggml-cuda.so" run_completion "$SCRATCH/$name.cuda$run.txt" "$SCRATCH/$name.cuda$run.log" \
+            cuemu_run_logged "$SCRATCH/ld-$name-$run" \
+            "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev CUDA0 -ngl 99 ||
             { tail -20 "$SCRATCH/$name.cuda$run.log"; fail "CUDA0 run $run failed ($name)"; }
     done
-    grep -Eq 'offloaded [1-9][0-9]*/[0-9]+ layers to GPU' "$SCRATCH/$name.cuda1.log" ||
-        fail "no layer was offloaded to CUDA0 ($name); see $SCRATCH/$name.cuda1.log"
+    grep -Eq 'offloaded ([1-9][0-9]*)/\1 layers to GPU' "$SCRATCH/$name.cuda1.log" ||
+        fail "not every layer was offloaded to CUDA0 ($name): $(grep -m1 'offloaded' "$SCRATCH/$name.cuda1.log" || echo 'no offload report')"
     cmp -s "$SCRATCH/$name.cuda1.txt" "$SCRATCH/$name.cuda2.txt" ||
         fail "two CUDA0 runs differ ($name): not deterministic"
     if ! cmp -s "$SCRATCH/$name.cpu.txt" "$SCRATCH/$name.cuda1.txt"; then

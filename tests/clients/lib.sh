@@ -4,7 +4,7 @@
 CLIENT_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$CLIENT_SCRIPTS_DIR/../.." && pwd)"
 CLIENTS_ENV="${CUEMU_CACHE:-$HOME/.cache/cuemu}/clients/env.sh"
-CUEMU_LAUNCHER="$REPO_ROOT/cuemu"
+CUEMU_LAUNCHER="${CUEMU_LAUNCHER:-$REPO_ROOT/cuemu}"   # overridable, e.g. for an installed cuemu
 CUEMU_LIB_DIR="${CUEMU_LIB_DIR:-$REPO_ROOT/artifacts/cuemu/lib}"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -92,4 +92,24 @@ plugin_bin_dir() {
         cuda12) echo "$LLAMA_BIN_CUDA12" ;;
         *) fail "unknown plugin '$1' (cuda13 or cuda12)" ;;
     esac
+}
+
+# run_completion <stdout-file> <stderr-file> <command...>
+# Runs a llama-completion command and returns its status. llama-completion prints through an
+# asynchronous logger that it never drains before exiting, so now and then (≈1 run in 25 on a loaded
+# 2-core machine) the last token and the final "\n\n" never reach stdout. A complete run's stdout ends
+# with that "\n\n"; a run without it is incomplete — not a different answer — and is repeated (at most
+# 3 attempts), so the comparison always sees whole outputs.
+run_completion() {
+    local out=$1 err=$2
+    shift 2
+    local attempt status
+    for attempt in 1 2 3; do
+        status=0
+        "$@" >"$out" 2>"$err" || status=$?
+        ((status == 0)) || return $status
+        [[ $(tail -c 2 "$out" | od -An -c | tr -d ' ') == '\n\n' ]] && return 0
+        echo "llama-completion output incomplete (upstream logger exit race), attempt $attempt; repeating" >&2
+    done
+    fail "llama-completion never delivered its whole output in 3 attempts: $*"
 }

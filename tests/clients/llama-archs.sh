@@ -27,10 +27,18 @@ GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld" \
     bash -c 'LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD:}$0" exec "$@"' "$helper" "$bin/test-llama-archs" -a "$arch" \
     >"$SCRATCH/archs.out" 2>&1 || status=$?
 grep -E '^\|' "$SCRATCH/archs.out" || true
-rows="$(grep -cF "|$device|" "$SCRATCH/archs.out" || true)"
-((rows > 0)) || { tail -30 "$SCRATCH/archs.out"; fail "no test-llama-archs row ran on $device"; }
-grep -Eq '^Summary: all [1-9][0-9]* test\(s\) passed' "$SCRATCH/archs.out" ||
-    { grep -E '^Summary' "$SCRATCH/archs.out" || tail -30 "$SCRATCH/archs.out"; fail "test-llama-archs -a $arch did not pass"; }
-((status == 0)) || fail "test-llama-archs exited with $status"
+
+# The verdict is the exit status (0 only if every executed comparison passed) plus proof that comparisons
+# ran on the emulated device. The output alone cannot be the verdict: test-llama-archs prints through an
+# asynchronous logger it does not drain before exiting, so its last rows and "Summary:" line are often
+# missing; rows of the device printed earlier are reliable.
+((status == 0)) || { tail -30 "$SCRATCH/archs.out"; fail "test-llama-archs -a $arch exited with $status"; }
+# Rows are "|arch|device|config|NMSE|roundtrip|" with right-aligned, space-padded columns.
+device_rows="$(awk -F'|' -v device="$device" '{ label = $3; gsub(/^ +| +$/, "", label) } label == device' "$SCRATCH/archs.out")"
+grep -q 'OK' <<<"$device_rows" || { tail -30 "$SCRATCH/archs.out"; fail "no test-llama-archs comparison on $device was reported"; }
+! grep -q 'FAIL' <<<"$device_rows" || fail "a test-llama-archs comparison on $device failed"
+if grep -q '^Summary: ' "$SCRATCH/archs.out"; then
+    grep -Eq '^Summary: all [1-9][0-9]* test\(s\) passed' "$SCRATCH/archs.out" || fail "$(grep '^Summary: ' "$SCRATCH/archs.out")"
+fi
 assert_cuemu_libraries "$SCRATCH/ld" $(plugin_sonames "$plugin")
-echo "PASS: test-llama-archs -a $arch: $rows row(s) on $device within NMSE 1e-4 of the CPU"
+echo "PASS: test-llama-archs -a $arch on $device: logits within NMSE 1e-4 of the CPU (exit 0)"

@@ -32,7 +32,7 @@ if ((cuda12_only)); then
         case "$(basename "$f")" in *.so.13 | *.so.13.*) ;; *) ln -s "$(realpath "$f")" "$lib12/$(basename "$f")" ;; esac
     done
     sonames="libcuda.so.1 libcudart.so.12 libcublas.so.12"
-    "$CUEMU_LAUNCHER" run -- bash -c '
+    timeout --kill-after=30 "${CUEMU_GATE_TIMEOUT:-3600}" "$CUEMU_LAUNCHER" run -- bash -c '
         preload=$(tr ":" "\n" <<<"${LD_PRELOAD:-}" | grep -v "\.so\.13" | paste -sd: -)
         exec env LD_LIBRARY_PATH="$0" LD_PRELOAD="$preload" CUEMU_HOME="${CUEMU_HOME:-$1}" \
             LD_DEBUG=libs LD_DEBUG_OUTPUT="$2" node "$3" cuda "$4" "$5" "$6"' \
@@ -51,12 +51,17 @@ field() { node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[
 [[ $(field "$SCRATCH/cuda.json" gpu) == '"cuda"' ]] || fail "node-llama-cpp reported gpu $(field "$SCRATCH/cuda.json" gpu), not cuda"
 [[ $(field "$SCRATCH/cuda.json" devices) == '["'* ]] || fail "node-llama-cpp listed no CUDA device"
 [[ $(field "$SCRATCH/cuda.json" vramTotal) =~ ^[1-9][0-9]*$ ]] || fail "node-llama-cpp reported no VRAM"
+[[ $(field "$SCRATCH/cuda.json" gpuLayers) == "$(field "$SCRATCH/cuda.json" totalLayers)" ]] ||
+    fail "only $(field "$SCRATCH/cuda.json" gpuLayers) of $(field "$SCRATCH/cuda.json" totalLayers) layers were offloaded to CUDA"
 [[ $(field "$SCRATCH/cuda.json" text) == "$(field "$SCRATCH/cpu.json" text)" ]] ||
     fail "CUDA text $(field "$SCRATCH/cuda.json" text) differs from CPU text $(field "$SCRATCH/cpu.json" text)"
 # shellcheck disable=SC2086
 assert_cuemu_libraries "$SCRATCH/ld-cuda" $sonames
 if ((cuda12_only)); then
-    grep -h 'calling init: ' "$SCRATCH"/ld-cuda.* | grep -q 'linux-x64-cuda-ext/.*/libggml-cuda.so$' ||
-        fail "the CUDA 12 fallback plugin (linux-x64-cuda-ext) was not the one loaded"
+    plugin_path='/@node-llama-cpp/linux-x64-cuda-ext/bins/linux-x64-cuda/fallback/libggml-cuda.so$'
+else
+    plugin_path='/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda/libggml-cuda.so$'
 fi
+grep -h 'calling init: ' "$SCRATCH"/ld-cuda.* | grep -Eq "$plugin_path" ||
+    fail "the expected plugin (${plugin_path%\$}) was not loaded"
 echo "PASS: node-llama-cpp reports cuda on $(field "$SCRATCH/cuda.json" devices) and matches its CPU text"

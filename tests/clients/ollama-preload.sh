@@ -50,6 +50,10 @@ for runtime in libcudart.so.13 libcudart.so.12; do
         { cat "$SCRATCH/probe-$runtime.out"; fail "Ollama's discovery would reject the device ($runtime)"; }
     cat "$SCRATCH/probe-$runtime.out"
     assert_cuemu_libraries "$SCRATCH/ld-probe-$runtime" libcuda.so.1 libnvidia-ml.so.1 "$runtime"
+    # Determinism: what Ollama sees (names, UUID, PCI id, memory) is the same on every run.
+    ollama_like "$SCRATCH/ld-probe-again-$runtime" "$probe" "$runtime" >"$SCRATCH/probe-again-$runtime.out" 2>&1 || true
+    cmp -s "$SCRATCH/probe-$runtime.out" "$SCRATCH/probe-again-$runtime.out" ||
+        fail "a second discovery run reported something else ($runtime)"
 done
 
 ollama_like "$SCRATCH/ld-list" "$LLAMA_BIN/llama-completion" --list-devices >"$SCRATCH/list.out" 2>&1 ||

@@ -9,6 +9,7 @@ logs="${1:-$(mktemp -d "${TMPDIR:-/tmp}/cuemu-gates.XXXXXX")}"
 mkdir -p "$logs"
 
 gates=(
+    "selftest|$here/selftest.sh"
     "check-models|$here/check-models.sh"
     "list-devices|$here/list-devices.sh"
     "ollama-preload|$here/ollama-preload.sh"

@@ -44,6 +44,13 @@ install_system_packages() {
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
+    # Debian 12's nodejs is 18: enough to install the packages (and so the llama.cpp source), but
+    # node-llama-cpp 3.22.1 itself requires Node >= 20 (engines), so its gate cannot run there.
+    local node_major
+    node_major="$(node -p 'process.versions.node.split(".")[0]')"
+    if ((node_major < 20)); then
+        log "WARNING: node $(node --version) < 20: node-llama-cpp.sh will not run (it needs Node >= 20)"
+    fi
 }
 
 install_node_llama_cpp() {

@@ -21,6 +21,8 @@ if (mode === "cuda") {
     report.vramTotal = vram.total;
 }
 const model = await llama.loadModel({modelPath, gpuLayers: mode === "cuda" ? "max" : 0});
+report.gpuLayers = model.gpuLayers;
+report.totalLayers = model.fileInsights.totalLayers;
 const context = await model.createContext({contextSize: 512, seed: 1});
 const completion = new LlamaCompletion({contextSequence: context.getSequence()});
 report.text = await completion.generateCompletion(prompt, {maxTokens: Number(maxTokens), temperature: 0, seed: 1});
