@@ -246,6 +246,19 @@ public sealed partial class CudaDriver
         return Enqueue(stream, cost, () => ToResult(memory.Copy2D(destination, source, widthInBytes, height)));
     }
 
+    public CuResult MemCopy3D(nint streamHandle, bool perThreadDefaultStream, CopyOperand destination, CopyOperand source,
+        ulong widthInBytes, ulong height, ulong depth)
+    {
+        var result = ResolveMemoryStream(streamHandle, perThreadDefaultStream, out var stream, out var memory);
+        if (result != CuResult.Success) return result;
+        var path = destination.Kind == OperandKind.Device && source.Kind == OperandKind.Device
+            ? OperationCost.Path.DeviceToDevice
+            : OperationCost.Path.HostLink;
+        var bytes = SaturatingProduct(SaturatingProduct(widthInBytes, height), depth);
+        var cost = OperationCost.Transfer(stream.Context.Device.Persona.CostModel, bytes, path);
+        return Enqueue(stream, cost, () => ToResult(memory.Copy3D(destination, source, widthInBytes, height, depth)));
+    }
+
     /// <summary>cuMemsetD8/16/32 and their 2D forms; <paramref name="pitch"/> is ignored when <paramref name="height"/> is 1.</summary>
     public CuResult MemSet(nint streamHandle, bool perThreadDefaultStream, ulong destination, ulong pitch, uint value,
         int elementSize, ulong width, ulong height)

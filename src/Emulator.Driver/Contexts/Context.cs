@@ -57,6 +57,9 @@ public sealed class Context
 
     internal List<Stream> Streams { get; } = new();
 
+    /// <summary>Contexts this one may access directly (<c>cuCtxEnablePeerAccess</c>), in the order enabled.</summary>
+    internal List<Context> Peers { get; } = new();
+
     /// <summary>cuMemAlloc / pitch / managed allocations made in this context (freed with it), in allocation order.</summary>
     internal List<ulong> DeviceAllocations { get; } = new();
 
@@ -94,6 +97,7 @@ public sealed class Context
     {
         Streams.Clear();
         Events.Clear();
+        Peers.Clear();
         _perThreadStreams.Clear();
         foreach (var release in ReleaseActions) release();
         ReleaseActions.Clear();

@@ -158,4 +158,22 @@ public static unsafe partial class DriverApi
     }
 
     public static CuResult cuCtxSetCacheConfig(int config) => Driver.SetCacheConfig(config);
+
+    // The pre-4.0 names behave as their successors on a single-threaded context stack.
+    public static CuResult cuCtxCreate(nint* pctx, uint flags, int dev) => cuCtxCreate_v2(pctx, flags, dev);
+    public static CuResult cuCtxDestroy(nint ctx) => cuCtxDestroy_v2(ctx);
+    public static CuResult cuCtxPushCurrent(nint ctx) => cuCtxPushCurrent_v2(ctx);
+    public static CuResult cuCtxPopCurrent(nint* pctx) => cuCtxPopCurrent_v2(pctx);
+
+    public static CuResult cuDeviceCanAccessPeer(int* canAccessPeer, int dev, int peerDev)
+    {
+        if (canAccessPeer == null) return CuResult.InvalidValue;
+        var result = Driver.CanAccessPeer(dev, peerDev, out var canAccess);
+        if (result == CuResult.Success) *canAccessPeer = canAccess ? 1 : 0;
+        return result;
+    }
+
+    public static CuResult cuCtxEnablePeerAccess(nint peerContext, uint Flags) => Driver.EnablePeerAccess(peerContext, Flags);
+    public static CuResult cuCtxDisablePeerAccess(nint peerContext) => Driver.DisablePeerAccess(peerContext);
+    public static CuResult cuCtxResetPersistingL2Cache() => Driver.ResetPersistingL2Cache();
 }

@@ -32,4 +32,6 @@ public static unsafe partial class DriverApi
 
     /// <summary>CUDA 12.8's name for the same computation.</summary>
     public static CuResult cuEventElapsedTime_v2(float* pMilliseconds, nint hStart, nint hEnd) => cuEventElapsedTime(pMilliseconds, hStart, hEnd);
+
+    public static CuResult cuEventDestroy(nint hEvent) => cuEventDestroy_v2(hEvent);
 }

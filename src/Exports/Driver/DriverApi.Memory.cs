@@ -188,6 +188,58 @@ public static unsafe partial class DriverApi
         public nuint Height;
     }
 
+    // ---- 3D copies ----
+
+    public static CuResult cuMemcpy3D_v2(void* pCopy) => Copy3D(pCopy, 0, false);
+    public static CuResult cuMemcpy3D_v2_ptds(void* pCopy) => Copy3D(pCopy, 0, true);
+    public static CuResult cuMemcpy3DAsync_v2(void* pCopy, nint hStream) => Copy3D(pCopy, hStream, false);
+    public static CuResult cuMemcpy3DAsync_v2_ptsz(void* pCopy, nint hStream) => Copy3D(pCopy, hStream, true);
+
+    private static CuResult Copy3D(void* pCopy, nint stream, bool perThread)
+    {
+        if (pCopy == null) return CuResult.InvalidValue;
+        var copy = (Memcpy3D*)pCopy;
+        // Mipmap levels belong to CUDA arrays; linear memory has only level 0.
+        if (copy->srcLOD != 0 || copy->dstLOD != 0) return CuResult.InvalidValue;
+        if (!TryOperand(copy->srcMemoryType, copy->srcHost, copy->srcDevice, copy->srcPitch, copy->srcXInBytes, copy->srcY, out var source) ||
+            !TryOperand(copy->dstMemoryType, copy->dstHost, copy->dstDevice, copy->dstPitch, copy->dstXInBytes, copy->dstY, out var destination))
+            return CuResult.InvalidValue;
+        if (source.Kind == OperandKind.Array || destination.Kind == OperandKind.Array) return CuResult.NotSupported;
+        source = source with { Z = copy->srcZ, SliceHeight = copy->srcHeight };
+        destination = destination with { Z = copy->dstZ, SliceHeight = copy->dstHeight };
+        return Driver.MemCopy3D(stream, perThread, destination, source, copy->WidthInBytes, copy->Height, copy->Depth);
+    }
+
+    /// <summary><c>CUDA_MEMCPY3D</c> (200 bytes on 64-bit platforms).</summary>
+    private struct Memcpy3D
+    {
+        public nuint srcXInBytes;
+        public nuint srcY;
+        public nuint srcZ;
+        public nuint srcLOD;
+        public int srcMemoryType;
+        public void* srcHost;
+        public ulong srcDevice;
+        public nint srcArray;
+        public void* reserved0;
+        public nuint srcPitch;
+        public nuint srcHeight;
+        public nuint dstXInBytes;
+        public nuint dstY;
+        public nuint dstZ;
+        public nuint dstLOD;
+        public int dstMemoryType;
+        public void* dstHost;
+        public ulong dstDevice;
+        public nint dstArray;
+        public void* reserved1;
+        public nuint dstPitch;
+        public nuint dstHeight;
+        public nuint WidthInBytes;
+        public nuint Height;
+        public nuint Depth;
+    }
+
     // ---- fills ----
 
     private static CuResult Set(nint stream, bool perThread, ulong dst, uint value, int size, nuint count) =>

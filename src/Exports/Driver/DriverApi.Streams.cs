@@ -98,4 +98,6 @@ public static unsafe partial class DriverApi
         var function = (delegate* unmanaged<void*, void>)fn;
         return Driver.LaunchHostFunction(hStream, perThread, () => function(userData));
     }
+
+    public static CuResult cuStreamDestroy(nint hStream) => cuStreamDestroy_v2(hStream);
 }
