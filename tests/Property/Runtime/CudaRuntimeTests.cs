@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Emulator.Driver;
+using Emulator.Driver.Launch;
 using Emulator.Driver.Personas;
 using Emulator.Driver.Runtime;
 using Emulator.Driver.Runtime.Graphs;
@@ -258,6 +259,29 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
         runtime.MemcpyPeerAsync(onOne, 1, onZero, 0, 64, PerThread).ShouldBe(CudaError.Success);
         ((byte*)onOne)[63].ShouldBe((byte)9);
         runtime.DeviceDisablePeerAccess(1).ShouldBe(CudaError.Success);
+    }
+
+    [Fact]
+    public void AKernelFaultIsStickyUntilDeviceReset()
+    {
+        _runtime.MemGetInfo(out var freeAtStart, out _).ShouldBe(CudaError.Success);
+        _runtime.Malloc(out var before, 64).ShouldBe(CudaError.Success);
+        // A launch whose kernel faults, through the driver's launch path the engine uses.
+        var faulted = _driver.LaunchKernel(0, false, new LaunchConfiguration(new Dim3(1, 1, 1), new Dim3(32, 1, 1), 0),
+            new KernelResources(0, 48 * 1024, 0, 1024), 0, () => CuResult.IllegalAddress);
+        faulted.ShouldBe(CuResult.IllegalAddress);
+
+        _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress);
+        _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress); // sticky: cannot be reset
+        _runtime.DeviceSynchronize().ShouldBe(CudaError.IllegalAddress);
+        _runtime.MemsetAsync(before, 0, 64, PerThread).ShouldBe(CudaError.IllegalAddress);
+
+        _runtime.DeviceReset().ShouldBe(CudaError.Success);
+        _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress); // the last error recorded by the memset above
+        _runtime.GetLastError().ShouldBe(CudaError.Success);
+        _runtime.DeviceSynchronize().ShouldBe(CudaError.Success);
+        _runtime.MemGetInfo(out var freeAfterReset, out _).ShouldBe(CudaError.Success);
+        freeAfterReset.ShouldBe(freeAtStart); // the reset freed everything of the old context
     }
 
     [Fact]
