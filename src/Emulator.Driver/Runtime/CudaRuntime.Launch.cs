@@ -1,3 +1,4 @@
+using Emulator.Driver.Launch;
 using Emulator.Driver.Personas;
 
 namespace Emulator.Driver.Runtime;
@@ -92,12 +93,12 @@ public sealed partial class CudaRuntime
 
     public CudaError PushCallConfiguration(Dim3 grid, Dim3 block, ulong sharedBytes, nint stream)
     {
-        LaunchConfigurations.Push(new LaunchConfiguration(grid, block, sharedBytes, stream));
+        CallConfigurations.Push(new CallConfiguration(grid, block, sharedBytes, stream));
         return CudaError.Success;
     }
 
-    public CudaError PopCallConfiguration(out LaunchConfiguration configuration) =>
-        Record(LaunchConfigurations.Pop(out configuration));
+    public CudaError PopCallConfiguration(out CallConfiguration configuration) =>
+        Record(CallConfigurations.Pop(out configuration));
 
     /// <summary>__cudaGetKernel / cudaGetKernel: the cudaKernel_t for a host stub, the same handle every time.</summary>
     public CudaError GetKernel(out nint kernel, nint hostStub)
@@ -203,7 +204,7 @@ public sealed partial class CudaRuntime
             return attributes;
         EnsureContext(out var current);
         var limits = MultiprocessorLimitsOf(current.Device.Persona);
-        var resources = new KernelResources(kernel.NumRegs, (int)kernel.SharedSizeBytes, kernel.MaxThreadsPerBlock);
+        var resources = new KernelResources((uint)kernel.SharedSizeBytes, (uint)kernel.MaxDynamicSharedSizeBytes, kernel.NumRegs, kernel.MaxThreadsPerBlock);
         return Record(Occupancy.MaxActiveBlocksPerMultiprocessor(limits, resources, blockSize, dynamicSharedBytes, out blocks));
     }
 
@@ -294,7 +295,7 @@ public sealed partial class CudaRuntime
     {
         if (persona[DeviceAttribute.CooperativeLaunch] == 0)
             return CudaError.NotSupported;
-        var resources = new KernelResources(0, 0, persona[DeviceAttribute.MaxThreadsPerBlock]);
+        var resources = new KernelResources(0, DefaultDynamicSharedLimit, 0, persona[DeviceAttribute.MaxThreadsPerBlock]);
         Occupancy.MaxActiveBlocksPerMultiprocessor(MultiprocessorLimitsOf(persona), resources, (int)block.Volume, sharedBytes, out var perSm);
         return grid.Volume > (ulong)perSm * (ulong)persona[DeviceAttribute.MultiprocessorCount]
             ? CudaError.CooperativeLaunchTooLarge

@@ -210,6 +210,12 @@ public sealed partial class CudaRuntime
             s => RuntimeErrors.FromDriver(Driver.MemSet(s, false, destination, 0, fill, 1, count, 1)));
     }
 
+    public CudaError Memset2D(ulong destination, ulong pitch, int value, ulong width, ulong height)
+    {
+        var prepared = PrepareUnsafeCall();
+        return prepared != CudaError.Success ? Record(prepared) : Memset2DAsync(destination, pitch, value, width, height, StreamHandles.Legacy);
+    }
+
     public CudaError Memset2DAsync(ulong destination, ulong pitch, int value, ulong width, ulong height, nint stream)
     {
         if (height > 1 && width > pitch)

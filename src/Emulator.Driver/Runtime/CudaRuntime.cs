@@ -33,7 +33,7 @@ public sealed partial class CudaRuntime
     public CudaDriver Driver { get; }
     public RuntimeErrorState Errors { get; } = new();
     public FatbinRegistry Registry { get; } = new();
-    public LaunchConfigurationStack LaunchConfigurations { get; } = new();
+    public CallConfigurationStack CallConfigurations { get; } = new();
     public StreamCapture Capture { get; } = new();
 
     /// <summary>cudaRuntimeGetVersion per ABI: the toolkit release each libcudart soname stands for.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Emulator.Driver;
+using Emulator.Driver.Launch;
 using Emulator.Driver.Personas;
 using Emulator.Driver.Runtime;
 using Emulator.Driver.Runtime.Graphs;
@@ -258,6 +259,63 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
         runtime.MemcpyPeerAsync(onOne, 1, onZero, 0, 64, PerThread).ShouldBe(CudaError.Success);
         ((byte*)onOne)[63].ShouldBe((byte)9);
         runtime.DeviceDisablePeerAccess(1).ShouldBe(CudaError.Success);
+    }
+
+    [Fact]
+    public void AKernelFaultIsStickyUntilDeviceReset()
+    {
+        _runtime.MemGetInfo(out var freeAtStart, out _).ShouldBe(CudaError.Success);
+        _runtime.Malloc(out var before, 64).ShouldBe(CudaError.Success);
+        // A launch whose kernel faults, through the driver's launch path the engine uses.
+        var faulted = _driver.LaunchKernel(0, false, new LaunchConfiguration(new Dim3(1, 1, 1), new Dim3(32, 1, 1), 0),
+            new KernelResources(0, 48 * 1024, 0, 1024), 0, () => CuResult.IllegalAddress);
+        faulted.ShouldBe(CuResult.IllegalAddress);
+
+        _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress);
+        _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress); // sticky: cannot be reset
+        _runtime.DeviceSynchronize().ShouldBe(CudaError.IllegalAddress);
+        _runtime.MemsetAsync(before, 0, 64, PerThread).ShouldBe(CudaError.IllegalAddress);
+
+        _runtime.DeviceReset().ShouldBe(CudaError.Success);
+        _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress); // the last error recorded by the memset above
+        _runtime.GetLastError().ShouldBe(CudaError.Success);
+        _runtime.DeviceSynchronize().ShouldBe(CudaError.Success);
+        _runtime.MemGetInfo(out var freeAfterReset, out _).ShouldBe(CudaError.Success);
+        freeAfterReset.ShouldBe(freeAtStart); // the reset freed everything of the old context
+    }
+
+    [Fact]
+    public void ContextSettingsGoThroughThePrimaryContext()
+    {
+        const int stackSize = 0, mallocHeapSize = 2;
+        _runtime.DeviceSetLimit(mallocHeapSize, 64 << 20).ShouldBe(CudaError.Success);
+        _runtime.DeviceGetLimit(out var heap, mallocHeapSize).ShouldBe(CudaError.Success);
+        heap.ShouldBe(64UL << 20);
+        _runtime.DeviceGetLimit(out var stack, stackSize).ShouldBe(CudaError.Success);
+        stack.ShouldBeGreaterThan(0UL);
+        _runtime.DeviceGetLimit(out _, 99).ShouldBe(CudaError.InvalidValue);
+        _runtime.DeviceGetStreamPriorityRange(out var least, out var greatest).ShouldBe(CudaError.Success);
+        least.ShouldBe(0);
+        greatest.ShouldBe(H100.GreatestStreamPriority);
+        _runtime.StreamCreate(out var stream, 0x1, greatest).ShouldBe(CudaError.Success);
+        _runtime.StreamGetPriority(stream, out var priority).ShouldBe(CudaError.Success);
+        priority.ShouldBe(greatest);
+        _runtime.StreamGetId(PerThread, out var id).ShouldBe(CudaError.Success);
+        id.ShouldBe(2UL);
+        _runtime.DeviceSetCacheConfig(7).ShouldBe(CudaError.InvalidValue);
+
+        _runtime.Malloc(out var device, 4 * 64).ShouldBe(CudaError.Success);
+        _runtime.Memset(device, 0, 4 * 64);
+        _runtime.Memset2D(device, 64, 0xEE, 16, 4).ShouldBe(CudaError.Success);
+        ((byte*)device)[64 + 15].ShouldBe((byte)0xEE);
+        ((byte*)device)[64 + 16].ShouldBe((byte)0);
+        _runtime.Memset2D(device, 8, 1, 16, 4).ShouldBe(CudaError.InvalidPitchValue);
+
+        _runtime.GraphCreate(out var graph, 0).ShouldBe(CudaError.Success);
+        _runtime.GraphInstantiate(out var exec, graph, 0).ShouldBe(CudaError.Success);
+        _runtime.GraphUpload(exec, stream).ShouldBe(CudaError.Success);
+        _runtime.GraphUpload(exec + 1, stream).ShouldBe(CudaError.InvalidValue);
+        _runtime.GraphInstantiate(out _, graph, 4 /* device launch */).ShouldBe(CudaError.NotSupported);
     }
 
     [Fact]
