@@ -253,15 +253,25 @@ internal sealed class PtxModuleParser
         var alignment = 0;
         var vectorWidth = 1;
         var type = IrType.None;
+        // After `.ptr`, `.space` and `.align` describe the pointee (`.param .u64 .ptr .global .align 16 p`), not the parameter.
+        var pointerAttributes = false;
         while (_token.Kind == PtxTokenKind.Directive)
         {
             var word = Word(_token);
             if (word is "align")
             {
                 Advance();
-                alignment = (int)ExpectInteger();
-                if (alignment <= 0 || (alignment & (alignment - 1)) != 0)
-                    throw Error(start, $"alignment {alignment} is not a power of two");
+                var declared = (int)ExpectInteger();
+                if (declared <= 0 || (declared & (declared - 1)) != 0)
+                    throw Error(start, $"alignment {declared} is not a power of two");
+                if (!pointerAttributes)
+                    alignment = declared;
+                continue;
+            }
+            if (word is "ptr" && space == PtxSpace.Param)
+            {
+                pointerAttributes = true;
+                Advance();
                 continue;
             }
             if (word is "v2" or "v4" or "v8")
@@ -270,13 +280,12 @@ internal sealed class PtxModuleParser
                 Advance();
                 continue;
             }
-            if (word is "ptr" or "global" or "shared" or "const" or "local")
+            if (pointerAttributes && word is "global" or "shared" or "const" or "local")
             {
-                // .ptr .space .align N on kernel params: an optimisation hint about what the pointer points to.
                 Advance();
                 continue;
             }
-            var decoded = PtxOpcodeDecoder.DecodeDeclarationType(word);
+            var decoded = PtxOpcodeDecoder.DecodeType(word);
             if (decoded == IrType.None)
                 throw Error(_token, $"unexpected '{Text(_token)}' in a declaration");
             if (type != IrType.None)
