@@ -43,6 +43,27 @@ public sealed class PtxParserTests
     }
 
     [Fact]
+    public void Repeated_opcodes_keep_their_positions_even_across_line_breaks()
+    {
+        var function = Kernel("""
+            .reg .b32 %r<2>; .reg .pred %p<2>;
+            add.s32 %r1, %r1, 1; add.s32 %r1, %r1, 1;
+            @%p1 exit
+            ;
+            @%p1 exit
+            ;
+            add.s32
+              %r1, %r1, 2;
+            ret;
+            """);
+        function.Instructions.Select(i => (i.Opcode, i.SourceLine)).ShouldBe([
+            (IrOpcode.Add, 8), (IrOpcode.Add, 8), (IrOpcode.Exit, 9), (IrOpcode.Exit, 11), (IrOpcode.Add, 13), (IrOpcode.Ret, 15)]);
+        function.Operands[function.Instructions[4].FirstOperand + 2].Value.ShouldBe(2);
+        var error = Should.Throw<PtxException>(() => Kernel(".reg .b32 %r<2>;\nadd.s32 %r1, %r1, 1;\nadd.s32 %r1, %r1 1;"));
+        (error.Line, error.Column).ShouldBe((9, 18));
+    }
+
+    [Fact]
     public void Nested_scopes_shadow_registers_and_allow_names_without_percent()
     {
         var function = Kernel("""
