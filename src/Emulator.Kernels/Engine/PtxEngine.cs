@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Emulator.Kernels.Engine.Interpreter;
 using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Ir;
 
 namespace Emulator.Kernels.Engine;
 
@@ -10,6 +12,18 @@ namespace Emulator.Kernels.Engine;
 /// </summary>
 public static class PtxEngine
 {
+    // Decoding is deterministic and the result immutable, so one executable per IR function is shared by all launches.
+    static readonly ConditionalWeakTable<IrFunction, ExecutableKernel> decoded = new();
+
+    /// <summary>The executable form of <paramref name="kernel"/>, decoded on first use.</summary>
+    public static ExecutableKernel Prepare(IrModule module, IrFunction kernel)
+        => decoded.GetValue(kernel, function => KernelDecoder.Decode(module, function));
+
+    /// <summary>Launch an IR kernel: decodes it once (cached per function), then runs it.</summary>
+    public static LaunchResult Launch(IrModule module, IrFunction kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
+        ReadOnlySpan<byte> parameters, LaunchServices services)
+        => Launch(Prepare(module, kernel), grid, block, dynamicSharedBytes, parameters, services);
+
     public static LaunchResult Launch(ExecutableKernel kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
         ReadOnlySpan<byte> parameters, LaunchServices services)
     {

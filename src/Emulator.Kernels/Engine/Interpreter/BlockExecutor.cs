@@ -68,8 +68,14 @@ sealed unsafe partial class BlockExecutor
                 RunWarp(warp);
                 progressed = true;
             }
-            if (warps.All(w => w.Done)) return;
-            if (!progressed || warps.All(w => w.Done || w.WaitingAtBarrier))
+            bool allDone = true, allParked = true;
+            foreach (var warp in warps)
+            {
+                allDone &= warp.Done;
+                allParked &= warp.Done || warp.WaitingAtBarrier;
+            }
+            if (allDone) return;
+            if (!progressed || allParked)
                 ReleaseBarrier();
         }
     }
