@@ -82,3 +82,30 @@ public class MemoryAndFaultTests
         harness.Launch("vector_add", new LaunchExtent(0), new LaunchExtent(32), 0UL, 0UL, 0UL, 0).Status.ShouldBe(LaunchStatus.InvalidConfiguration);
     }
 }
+
+public class OrderingFormTests
+{
+    [Fact]
+    public void Ordering_and_cache_qualifiers_behave_as_plain_accesses()
+    {
+        using var harness = new PtxHarness(PtxHarness.CaseFile("ordering_forms.ptx"));
+        ulong output = harness.Memory.Allocate(64);
+        var pair = new byte[12];
+        BitConverter.GetBytes(11u).CopyTo(pair, 0);
+        BitConverter.GetBytes(31u).CopyTo(pair, 4);
+        BitConverter.GetBytes(0x0102_0304u).CopyTo(pair, 8);
+        const int threads = 64;
+        var result = harness.Launch("ordering_forms", new LaunchExtent(1), new LaunchExtent(threads), output, pair);
+        result.Status.ShouldBe(LaunchStatus.Success, result.ToString());
+        var o = harness.Memory.Download<uint>(output, 16);
+        o[0].ShouldBe((uint)(threads * (threads - 1) / 2), "red.global.add of every tid");
+        o[1].ShouldBe((uint)threads, "atom.add.release.gpu once per thread");
+        (o[2], o[3]).ShouldBe((11u, 31u), "st.relaxed.gpu.v2.u32 of the by-value struct's first two words");
+        o[4].ShouldBe(42u);
+        o[5].ShouldBe(0x0102_0304u);
+        o[6].ShouldBe((uint)(2 * threads), "red.shared.add after barrier.sync");
+        o[7].ShouldBe(42u);
+        (o[8], o[9], o[10], o[11]).ShouldBe((11u, 0u, 31u, 0u));
+        o[12].ShouldBe(4u, "ld.global.nc.v4.u8: byte 0 of 0x01020304");
+    }
+}
