@@ -59,14 +59,14 @@ public static class PtxEngine
         };
 
         long executed = 0;
+        var executor = new BlockExecutor(kernel, context);
         for (uint z = 0; z < grid.Z; z++)
         for (uint y = 0; y < grid.Y; y++)
         for (uint x = 0; x < grid.X; x++)
         {
-            var executor = new BlockExecutor(kernel, context, (x, y, z));
             try
             {
-                executor.Run();
+                executor.Run((x, y, z));
             }
             catch (KernelFault fault)
             {

@@ -44,6 +44,18 @@ sealed class Warp
 
     public bool Done => LiveMask == 0;
 
+    public void Reset(uint liveMask)
+    {
+        LiveMask = liveMask;
+        Pc = 0;
+        Divergent = false;
+        WaitingAtBarrier = false;
+        BarrierLanes = 0;
+        Array.Clear(Registers);
+        Array.Clear(Local);
+        Array.Clear(CallParams);
+    }
+
     /// <summary>Lanes that execute the instruction at <see cref="Pc"/>.</summary>
     public uint ActiveMask()
     {
