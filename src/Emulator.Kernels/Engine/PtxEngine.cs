@@ -75,6 +75,14 @@ public static class PtxEngine
                     new LaunchExtent(x, y, z), new LaunchExtent(thread.X, thread.Y, thread.Z), executor.FaultLine,
                     $"{fault.Message} [{executor.FaultText}]");
             }
+            catch (Exception unexpected) when (unexpected is IndexOutOfRangeException or NullReferenceException or InvalidOperationException
+                                                   or ArgumentException or OverflowException or InvalidCastException)
+            {
+                // An operand shape the decoder let through but the executor cannot handle: report it as an
+                // illegal instruction of this launch instead of letting it escape into the host.
+                return new LaunchResult(LaunchStatus.IllegalInstruction, executed + executor.ThreadInstructions, kernel.Name,
+                    new LaunchExtent(x, y, z), Message: $"engine could not execute an instruction: {unexpected.GetType().Name}: {unexpected.Message}");
+            }
             executed += executor.ThreadInstructions;
         }
         return new LaunchResult(LaunchStatus.Success, executed, kernel.Name);
