@@ -95,20 +95,13 @@ public static class IrControlFlow
         }
     }
 
-    private static bool EndsBlock(IrOpcode opcode) => opcode is IrOpcode.Bra or IrOpcode.Ret or IrOpcode.Exit or IrOpcode.Trap;
-
-    /// <summary>
-    /// Cooper–Harvey–Kennedy dominators on the reversed graph rooted at <paramref name="exit"/>. Blocks that cannot
-    /// reach the exit (endless loops) get the exit as post-dominator.
-    /// </summary>
-    private static int[] ComputeImmediatePostDominators(List<int>[] successors, List<int>[] predecessors, int exit)
+    /// <summary>Iterative depth-first search from the exit along reversed edges (kernels have up to ~10^5 blocks).</summary>
+    private static (int[] PostOrder, List<int> Order) ReversePostOrderFromExit(List<int>[] predecessors, int exit)
     {
-        var nodeCount = successors.Length;
+        var nodeCount = predecessors.Length;
         var postOrder = new int[nodeCount];
         Array.Fill(postOrder, -1);
         var order = new List<int>(nodeCount);
-
-        // Iterative depth-first search from the exit along reversed edges (kernels have up to ~10^5 blocks).
         var visited = new bool[nodeCount];
         var stack = new Stack<(int Node, int NextEdge)>();
         stack.Push((exit, 0));
@@ -132,6 +125,31 @@ public static class IrControlFlow
                 postOrder[node] = order.Count;
                 order.Add(node);
             }
+        }
+        return (postOrder, order);
+    }
+
+    private static bool EndsBlock(IrOpcode opcode) => opcode is IrOpcode.Bra or IrOpcode.Ret or IrOpcode.Exit or IrOpcode.Trap;
+
+    /// <summary>
+    /// Cooper–Harvey–Kennedy dominators on the reversed graph rooted at <paramref name="exit"/>.
+    /// </summary>
+    private static int[] ComputeImmediatePostDominators(List<int>[] successors, List<int>[] predecessors, int exit)
+    {
+        var nodeCount = successors.Length;
+        var (postOrder, order) = ReversePostOrderFromExit(predecessors, exit);
+        if (order.Count < nodeCount)
+        {
+            // Blocks that never reach the exit (endless loops) get a virtual edge to it, so they post-dominate nothing.
+            for (var node = 0; node < nodeCount; node++)
+            {
+                if (postOrder[node] < 0)
+                {
+                    successors[node].Add(exit);
+                    predecessors[exit].Add(node);
+                }
+            }
+            (postOrder, order) = ReversePostOrderFromExit(predecessors, exit);
         }
 
         var idom = new int[nodeCount];
@@ -161,11 +179,6 @@ public static class IrControlFlow
             }
         }
 
-        for (var node = 0; node < nodeCount; node++)
-        {
-            if (idom[node] < 0)
-                idom[node] = exit;
-        }
         return idom;
 
         int Intersect(int a, int b)

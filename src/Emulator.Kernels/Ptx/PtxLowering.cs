@@ -441,6 +441,8 @@ public static class PtxLowering
                         throw Error(instruction, $"'!' needs a predicate register, '{name}' is not one");
                     if (name[0] == '%' && PtxSpecialRegisters.TryParse(name, out var special))
                         return IrOperand.OfSpecial(special);
+                    if (name == PtxSpecialRegisters.WarpSizeConstant)
+                        return IrOperand.OfInteger(PtxSpecialRegisters.WarpSize);
                     var symbol = ResolveSymbol(name, instruction);
                     if (symbol >= 0)
                         return IrOperand.OfSymbolAddress(symbol);

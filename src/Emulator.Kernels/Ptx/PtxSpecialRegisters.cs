@@ -4,6 +4,10 @@ namespace Emulator.Kernels.Ptx;
 
 internal static class PtxSpecialRegisters
 {
+    /// <summary>The predefined identifier <c>WARP_SZ</c> (used by ggml's 12/compute_70 inline asm) is the constant warp size.</summary>
+    public const string WarpSizeConstant = "WARP_SZ";
+    public const int WarpSize = 32;
+
     public static bool TryParse(string name, out IrSpecialRegister special)
     {
         special = name switch
