@@ -75,6 +75,32 @@ public class MemoryAndFaultTests
     }
 
     [Fact]
+    public void An_endless_kernel_stops_at_the_instruction_budget()
+    {
+        const string spin = """
+            .version 8.4
+            .target sm_80
+            .address_size 64
+            .visible .entry spin()
+            {
+            	.reg .pred %p1;
+            	.reg .b32 %r1;
+            	mov.u32 %r1, 0;
+            $L__again:
+            	add.s32 %r1, %r1, 1;
+            	setp.ne.s32 %p1, %r1, -5;
+            	@%p1 bra $L__again;
+            	ret;
+            }
+            """;
+        using var harness = new PtxHarness(spin) { InstructionBudget = 1_000_000 };
+        var result = harness.Launch("spin", new LaunchExtent(1), new LaunchExtent(64));
+        result.Status.ShouldBe(LaunchStatus.LaunchTimeout);
+        result.ThreadInstructions.ShouldBeGreaterThan(1_000_000);
+        result.ThreadInstructions.ShouldBeLessThan(1_000_100);
+    }
+
+    [Fact]
     public void Bad_configurations_are_rejected_before_running()
     {
         using var harness = new PtxHarness(PtxHarness.CaseFile("vector_add.ptx"));
