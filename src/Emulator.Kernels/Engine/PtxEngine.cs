@@ -12,6 +12,12 @@ namespace Emulator.Kernels.Engine;
 /// </summary>
 public static class PtxEngine
 {
+    /// <summary>
+    /// Upper bound on a block's shared memory that the engine will allocate. The driver enforces the persona's
+    /// (smaller) limits first; this only keeps a bad request from exhausting host memory.
+    /// </summary>
+    public const int MaxSharedBytesPerBlock = 4 << 20;
+
     // Decoding is deterministic and the result immutable, so one executable per IR function is shared by all launches.
     static readonly ConditionalWeakTable<IrFunction, ExecutableKernel> decoded = new();
 
@@ -29,6 +35,8 @@ public static class PtxEngine
     {
         if (grid.Count == 0 || block.Count == 0 || block.Count > (ulong)kernel.MaxThreadsPerBlock || dynamicSharedBytes < 0)
             return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"grid {grid} block {block} dynamic shared {dynamicSharedBytes}");
+        if ((long)kernel.DynamicSharedOffset + dynamicSharedBytes > MaxSharedBytesPerBlock)
+            return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"{kernel.DynamicSharedOffset + (long)dynamicSharedBytes} bytes of shared memory exceed the engine's {MaxSharedBytesPerBlock}");
         if (parameters.Length < kernel.ParamBytes)
             return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"{parameters.Length} parameter bytes given, kernel needs {kernel.ParamBytes}");
 

@@ -106,6 +106,7 @@ public class MemoryAndFaultTests
         using var harness = new PtxHarness(PtxHarness.CaseFile("vector_add.ptx"));
         harness.Launch("vector_add", new LaunchExtent(1), new LaunchExtent(2048), 0UL, 0UL, 0UL, 0).Status.ShouldBe(LaunchStatus.InvalidConfiguration);
         harness.Launch("vector_add", new LaunchExtent(0), new LaunchExtent(32), 0UL, 0UL, 0UL, 0).Status.ShouldBe(LaunchStatus.InvalidConfiguration);
+        harness.LaunchWithShared("vector_add", new LaunchExtent(1), new LaunchExtent(32), int.MaxValue, 0UL, 0UL, 0UL, 0).Status.ShouldBe(LaunchStatus.InvalidConfiguration);
     }
 }
 
