@@ -405,6 +405,11 @@ public sealed class PtxParserTests
         BitConverter.UInt64BitsToDouble(Operand(function, 4, 1).ImmediateBits(IrType.F64)).ShouldBe(2.0);
         BitConverter.UInt32BitsToSingle((uint)Operand(function, 5, 1).ImmediateBits(IrType.F32)).ShouldBe(1.5f);
         Operand(function, 6, 2).Value.ShouldBe(15);
+        Operand(function, 5, 1).ImmediateBits(IrType.F64).ShouldBe(BitConverter.DoubleToUInt64Bits(1.5));
+        Operand(function, 5, 1).ImmediateBits(IrType.F16).ShouldBe((ulong)BitConverter.HalfToUInt16Bits((Half)1.5));
+        Operand(function, 5, 1).ImmediateBits(IrType.BF16).ShouldBe(0x3FC0UL, "1.5f is 0x3FC00000");
+        IrOperand.OfFloat64Bits(BitConverter.DoubleToUInt64Bits(1.00390625)).ImmediateBits(IrType.BF16).ShouldBe(0x3F80UL, "a tie rounds to the even bf16");
+        IrOperand.OfInteger(3).ImmediateBits(IrType.F32).ShouldBe(BitConverter.SingleToUInt32Bits(3f), "an integer literal in a float position is its value");
     }
 
     [Fact]
