@@ -140,6 +140,8 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
             _runtime.StreamBeginCapture(stream, CaptureMode.Relaxed).ShouldBe(CudaError.Success);
             _runtime.StreamIsCapturing(stream, out var status).ShouldBe(CudaError.Success);
             status.ShouldBe(CaptureStatus.Active);
+            _runtime.StreamGetCaptureInfo(stream, out status, out var captureId).ShouldBe(CudaError.Success);
+            (status, captureId).ShouldBe((CaptureStatus.Active, 1UL));
             _runtime.MemsetAsync(device, 7, 256, stream).ShouldBe(CudaError.Success);
             _runtime.MemcpyAsync((ulong)h, device, 256, MemcpyKind.DeviceToHost, stream).ShouldBe(CudaError.Success);
             _runtime.LaunchHostFunc(stream, () => hostCalls.Add(hostCalls.Count)).ShouldBe(CudaError.Success);
@@ -186,6 +188,7 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
         var stub = (nint)0x7000_1000;
         _runtime.RegisterFunction(handle, stub, "_Z6kernelPf");
         _runtime.RegisterFatBinaryEnd(handle);
+        _runtime.Registry.FatbinCount.ShouldBe(1);
         _runtime.Registry.FunctionCount.ShouldBe(1);
 
         _runtime.GetKernel(out var kernel, stub).ShouldBe(CudaError.Success);
@@ -222,6 +225,7 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
             [new LaunchAttribute(CudaRuntime.LaunchAttributeIds.ProgrammaticStreamSerialization, 1)]).ShouldBe(CudaError.NotSupported);
 
         _runtime.UnregisterFatBinary(handle);
+        _runtime.Registry.FatbinCount.ShouldBe(0);
         _runtime.FuncGetAttributes(out _, stub).ShouldBe(CudaError.InvalidDeviceFunction);
         _runtime.FuncGetAttributes(out _, kernel).ShouldBe(CudaError.InvalidDeviceFunction);
     }
