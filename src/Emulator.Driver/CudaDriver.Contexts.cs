@@ -15,6 +15,7 @@ public sealed partial class CudaDriver
 
     // ---- the calling thread's context stack --------------------------------------------------------------------
 
+    /// <summary>The calling thread's stack. Only its own thread reads or changes it, so it is used without the lock.</summary>
     private List<Context> Stack => _contextStacks.Value!;
 
     /// <summary>
@@ -26,12 +27,11 @@ public sealed partial class CudaDriver
     {
         context = null!;
         if (!IsInitialized) return CuResult.NotInitialized;
-        lock (_gate)
-        {
-            if (Stack.Count == 0) return CuResult.InvalidContext;
-            context = Stack[^1];
-            return Usable(context);
-        }
+        // Only the owning thread touches its stack, so reading it needs no lock; a context's state is one field.
+        var stack = Stack;
+        if (stack.Count == 0) return CuResult.InvalidContext;
+        context = stack[^1];
+        return Usable(context);
     }
 
     private static CuResult Usable(Context context) => context.State switch
@@ -102,24 +102,19 @@ public sealed partial class CudaDriver
         if (handle == 0) return CuResult.InvalidContext;
         var result = GetContext(handle, out var context);
         if (result != CuResult.Success) return result;
-        lock (_gate)
-        {
-            Stack.Add(context);
-            return CuResult.Success;
-        }
+        Stack.Add(context);
+        return CuResult.Success;
     }
 
     public CuResult PopContext(out nint handle)
     {
         handle = 0;
         if (!IsInitialized) return CuResult.NotInitialized;
-        lock (_gate)
-        {
-            if (Stack.Count == 0) return CuResult.InvalidContext;
-            handle = Stack[^1].Handle;
-            Stack.RemoveAt(Stack.Count - 1);
-            return CuResult.Success;
-        }
+        var stack = Stack;
+        if (stack.Count == 0) return CuResult.InvalidContext;
+        handle = stack[^1].Handle;
+        stack.RemoveAt(stack.Count - 1);
+        return CuResult.Success;
     }
 
     /// <summary><c>cuCtxSetCurrent</c>: replaces the top of the stack (pushes onto an empty one); null unbinds the top.</summary>
@@ -133,12 +128,10 @@ public sealed partial class CudaDriver
             if (result != CuResult.Success) return result;
             context = found;
         }
-        lock (_gate)
-        {
-            if (Stack.Count > 0) Stack.RemoveAt(Stack.Count - 1);
-            if (context is not null) Stack.Add(context);
-            return CuResult.Success;
-        }
+        var stack = Stack;
+        if (stack.Count > 0) stack.RemoveAt(stack.Count - 1);
+        if (context is not null) stack.Add(context);
+        return CuResult.Success;
     }
 
     /// <summary><c>cuCtxGetCurrent</c>: the top of the stack or null, even if that context was destroyed elsewhere.</summary>
@@ -146,20 +139,15 @@ public sealed partial class CudaDriver
     {
         handle = 0;
         if (!IsInitialized) return CuResult.NotInitialized;
-        lock (_gate)
-        {
-            if (Stack.Count > 0) handle = Stack[^1].Handle;
-            return CuResult.Success;
-        }
+        var stack = Stack;
+        if (stack.Count > 0) handle = stack[^1].Handle;
+        return CuResult.Success;
     }
 
     /// <summary>Handles on the calling thread's context stack, bottom first (for tests and diagnostics).</summary>
     public IReadOnlyList<nint> ContextStackSnapshot()
     {
-        lock (_gate)
-        {
-            return Stack.Select(c => c.Handle).ToArray();
-        }
+        return Stack.Select(c => c.Handle).ToArray();
     }
 
     public CuResult GetContextDevice(out int ordinal)

@@ -144,12 +144,10 @@ public sealed partial class CudaDriver
         {
             foreach (var slot in _primaryContexts)
                 if (slot.Context is { } primary && (host ? primary.HostAllocations : primary.DeviceAllocations).Remove(address)) return;
-            foreach (var context in AllCreatedContexts())
+            foreach (var context in _createdContexts)
                 if ((host ? context.HostAllocations : context.DeviceAllocations).Remove(address)) return;
         }
     }
-
-    private IEnumerable<Context> AllCreatedContexts() => _createdContexts;
 
     public CuResult MemGetInfo(out ulong free, out ulong total)
     {
@@ -308,7 +306,7 @@ public sealed partial class CudaDriver
             foreach (var slot in _primaryContexts)
                 if (slot.Context is { } primary && (primary.DeviceAllocations.Contains(allocationBase) || primary.HostAllocations.Contains(allocationBase)))
                     return primary.Handle;
-            foreach (var context in AllCreatedContexts())
+            foreach (var context in _createdContexts)
                 if (context.DeviceAllocations.Contains(allocationBase) || context.HostAllocations.Contains(allocationBase))
                     return context.Handle;
             return 0;
@@ -327,9 +325,8 @@ public sealed partial class CudaDriver
     {
         granularity = 0;
         var result = GetDevice(deviceOrdinal, out _);
-        if (result != CuResult.Success) return result == CuResult.InvalidDevice ? CuResult.InvalidDevice : result;
-        granularity = MemorySystem.VirtualGranularity;
-        return CuResult.Success;
+        if (result == CuResult.Success) granularity = MemorySystem.VirtualGranularity;
+        return result;
     }
 
     public CuResult MemCreate(int deviceOrdinal, ulong bytes, out ulong handle)

@@ -22,9 +22,14 @@ public sealed partial class CudaDriver
             var result = GetCurrentContext(out var context);
             if (result != CuResult.Success) return result;
             var perThread = handle == StreamHandles.PerThread || (handle == StreamHandles.Null && perThreadDefaultStream);
+            if (!perThread)
+            {
+                stream = context.LegacyStream;
+                return CuResult.Success;
+            }
             lock (_gate)
             {
-                stream = perThread ? context.PerThreadStream(Environment.CurrentManagedThreadId) : context.LegacyStream;
+                stream = context.PerThreadStream(Environment.CurrentManagedThreadId);
             }
             return CuResult.Success;
         }

@@ -31,8 +31,11 @@ public sealed partial class CudaDriver : IDisposable
     private ulong _nextStreamId = 3; // 1 and 2 are the default streams' ids, as on NVIDIA's driver
     private bool _initialized;
 
+    /// <exception cref="ArgumentOutOfRangeException">DeviceCount is not 1..<see cref="DriverOptions.MaxDevices"/>.</exception>
     public CudaDriver(DriverOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DeviceCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.DeviceCount, DriverOptions.MaxDevices);
         _options = options;
         var all = Enumerable.Range(0, options.DeviceCount).Select(i => new Device(options.Persona, i, i)).ToArray();
         var visible = Emulator.Driver.Devices.VisibleDevices.Select(options.VisibleDevices, all.Select(d => d.UuidString).ToArray());
@@ -51,11 +54,11 @@ public sealed partial class CudaDriver : IDisposable
     /// The driver the environment describes. A bad configuration does not throw: the driver then has no devices,
     /// <c>cuInit</c> fails with <c>CUDA_ERROR_SYSTEM_NOT_READY</c> and <see cref="ConfigurationError"/> says why.
     /// </summary>
-    public static CudaDriver FromEnvironment(Func<string, string?>? read = null)
+    public static CudaDriver FromEnvironment(Func<string, string?>? read = null, Action<string>? log = null)
     {
         try
         {
-            return new CudaDriver(DriverOptions.FromEnvironment(read));
+            return new CudaDriver(DriverOptions.FromEnvironment(read) with { Log = log });
         }
         catch (PersonaException e)
         {

@@ -166,7 +166,7 @@ public sealed partial class MemorySystem
                 // Outside our range and not registered: the program's pageable memory, which cannot be checked.
                 bool touchesOurSpace = AddressSpace.Contains(address, 1) || AddressSpace.Contains(address + length - 1, 1)
                     || (address < AddressSpace.Base && address + length > AddressSpace.End);
-                return touchesOurSpace || Table.Overlapping(address, length).Count > 0 ? MemoryStatus.InvalidValue : MemoryStatus.Success;
+                return touchesOurSpace || Table.AnyOverlapping(address, length) ? MemoryStatus.InvalidValue : MemoryStatus.Success;
             case OperandKind.Array:
                 return MemoryStatus.NotSupported;
             default:

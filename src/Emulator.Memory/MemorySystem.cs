@@ -44,6 +44,9 @@ public sealed partial class MemorySystem : IDisposable
         layout ??= new MemoryLayout();
         if (deviceCapacities.Count == 0) throw new ArgumentException("at least one device is required", nameof(deviceCapacities));
         if (space.Size < layout.TotalSize(deviceCapacities.Count)) throw new ArgumentException("address space smaller than the layout", nameof(space));
+        for (int device = 0; device < deviceCapacities.Count; device++)
+            if (deviceCapacities[device] > layout.DeviceWindowSize)
+                throw new ArgumentException($"device {device}'s capacity exceeds its address window", nameof(deviceCapacities));
         AddressSpace = space;
         Layout = layout;
         _log = log;
@@ -141,7 +144,7 @@ public sealed partial class MemorySystem : IDisposable
 
     private static ulong RoundToPages(ulong size) => AddressSpace.AlignUp(size, AddressSpace.PageSize);
 
-    /// <summary>Reserves <paramref name="bytes"/> of the device's capacity, or says why not.</summary>
+    /// <summary>True when <paramref name="bytes"/> more fit in the device's remaining capacity.</summary>
     private static bool FitsCapacity(DeviceHeap heap, ulong bytes) => bytes <= heap.Capacity - heap.UsedBytes;
 
     // ---------------------------------------------------------------- device heap

@@ -16,12 +16,21 @@ public static class OperationCost
     {
         var bandwidth = path == Path.DeviceToDevice ? model.DeviceMemoryBytesPerSecond : model.HostLinkBytesPerSecond;
         // Read plus write inside device memory: a device-to-device copy touches each byte twice.
-        var touched = path == Path.DeviceToDevice ? (decimal)bytes * 2 : bytes;
-        return model.OperationOverheadNanoseconds + (long)decimal.Ceiling(touched * 1_000_000_000m / bandwidth);
+        var touched = path == Path.DeviceToDevice ? (UInt128)bytes * 2 : bytes;
+        return model.OperationOverheadNanoseconds + NanosecondsFor(touched, bandwidth);
     }
 
     public static long Fill(CostModel model, ulong bytes) =>
-        model.OperationOverheadNanoseconds + (long)decimal.Ceiling((decimal)bytes * 1_000_000_000m / model.DeviceMemoryBytesPerSecond);
+        model.OperationOverheadNanoseconds + NanosecondsFor(bytes, model.DeviceMemoryBytesPerSecond);
+
+    /// <summary>⌈bytes · 10⁹ / bandwidth⌉ in exact integer arithmetic, saturating at <see cref="long.MaxValue"/>.</summary>
+    private static long NanosecondsFor(UInt128 bytes, long bytesPerSecond)
+    {
+        var scaled = bytes * 1_000_000_000UL;
+        var divisor = (UInt128)(ulong)bytesPerSecond;
+        var nanoseconds = (scaled + divisor - 1) / divisor;
+        return nanoseconds > long.MaxValue ? long.MaxValue : (long)nanoseconds;
+    }
 
     public static long HostFunction(CostModel model) => model.OperationOverheadNanoseconds;
 

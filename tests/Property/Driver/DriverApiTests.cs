@@ -218,27 +218,55 @@ public sealed unsafe class DriverApiTests
         }
     }
 
+    /// <summary>
+    /// Through the entry points only what other users of the process-wide driver cannot disturb: the total, the
+    /// fixed address window, and refusals. Exact accounting is checked on a private driver below.
+    /// </summary>
+    [Fact]
+    public void Memory_info_and_addresses_of_the_process_wide_driver()
+    {
+        var context = CreateContext();
+        try
+        {
+            nuint free, total;
+            DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
+            total.ShouldBe((nuint)(81559UL << 20));
+            free.ShouldBeLessThanOrEqualTo(total);
+            DriverApi.cuMemGetInfo_v2(null, &total).ShouldBe(CuResult.InvalidValue);
+            ulong dptr;
+            DriverApi.cuMemAlloc_v2(&dptr, total + 1).ShouldBe(CuResult.OutOfMemory);
+            DriverApi.cuMemAlloc_v2(&dptr, 0).ShouldBe(CuResult.InvalidValue);
+            DriverApi.cuMemAlloc_v2(&dptr, 4096).ShouldBe(CuResult.Success);
+            // Device memory lives in the reservation at the fixed base, so addresses repeat run to run.
+            DriverApi.Driver.Memory!.AddressSpace.Base.ShouldBe(0x2000_0000_0000UL);
+            dptr.ShouldBeGreaterThanOrEqualTo(0x2000_0000_0000UL);
+            DriverApi.cuMemFree_v2(dptr).ShouldBe(CuResult.Success);
+        }
+        finally
+        {
+            DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        }
+    }
+
     [Fact]
     public void Memory_is_accounted_against_the_persona_and_freed_with_its_context()
     {
-        var context = CreateContext();
-        nuint free, total;
-        DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
-        total.ShouldBe((nuint)(81559UL << 20));
-        var before = free;
-        ulong big;
-        DriverApi.cuMemAlloc_v2(&big, (nuint)(1UL << 30)).ShouldBe(CuResult.Success);
-        DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
-        (before - free).ShouldBe((nuint)(1UL << 30));
-        ulong tooBig;
-        DriverApi.cuMemAlloc_v2(&tooBig, total).ShouldBe(CuResult.OutOfMemory);
-        DriverApi.cuMemAlloc_v2(&tooBig, 0).ShouldBe(CuResult.InvalidValue);
-        DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        using var driver = TestDrivers.Initialized();
+        driver.CreateContext(0, 0, out var context).ShouldBe(CuResult.Success);
+        driver.MemGetInfo(out var free, out var total).ShouldBe(CuResult.Success);
+        (free, total).ShouldBe((81559UL << 20, 81559UL << 20));
+        driver.MemAlloc(1UL << 30, out _).ShouldBe(CuResult.Success);
+        driver.MemAllocPitch(100, 10, 4, out _, out var pitch).ShouldBe(CuResult.Success);
+        pitch.ShouldBe(512UL);
+        driver.MemGetInfo(out free, out _).ShouldBe(CuResult.Success);
+        (total - free).ShouldBe((1UL << 30) + 8192); // page-rounded pitch allocation (512 × 10 bytes)
+        driver.MemAlloc(free + 1, out _).ShouldBe(CuResult.OutOfMemory);
+        driver.DestroyContext(context).ShouldBe(CuResult.Success);
 
-        context = CreateContext();
-        DriverApi.cuMemGetInfo_v2(&free, &total).ShouldBe(CuResult.Success);
-        free.ShouldBe(before); // the destroyed context's gigabyte came back
-        DriverApi.cuCtxDestroy_v2(context).ShouldBe(CuResult.Success);
+        driver.CreateContext(0, 0, out context).ShouldBe(CuResult.Success);
+        driver.MemGetInfo(out free, out _).ShouldBe(CuResult.Success);
+        free.ShouldBe(total); // the destroyed context's memory came back
+        driver.DestroyContext(context).ShouldBe(CuResult.Success);
     }
 
     [Fact]

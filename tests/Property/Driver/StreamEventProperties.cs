@@ -221,4 +221,37 @@ public sealed class StreamEventProperties
         driver.SynchronizeContext().ShouldBe(CuResult.Success); // a fresh context starts clean
         driver.DestroyContext(context).ShouldBe(CuResult.Success);
     }
+
+    /// <summary>Determinism: the same program on two drivers yields the same handles, address offsets, clock and timings.</summary>
+    [Fact]
+    public void The_same_program_gives_the_same_observations()
+    {
+        static List<string> Run()
+        {
+            using var driver = TestDrivers.Initialized("t4", devices: 2);
+            var seen = new List<string>();
+            driver.CreateContext(0, 1, out var context).ShouldBe(CuResult.Success);
+            driver.CreateStream(0, -1, out var stream).ShouldBe(CuResult.Success);
+            driver.CreateEvent(0, out var start).ShouldBe(CuResult.Success);
+            driver.CreateEvent(0, out var end).ShouldBe(CuResult.Success);
+            driver.MemAlloc(3 << 20, out var buffer).ShouldBe(CuResult.Success);
+            driver.RecordEvent(start, stream, 0, false).ShouldBe(CuResult.Success);
+            driver.MemSet(stream, false, buffer, 0, 1, 4, 3 << 18, 1).ShouldBe(CuResult.Success);
+            driver.MemCopy(stream, false, buffer + (2 << 20), OperandKind.Device, buffer, OperandKind.Device, 1 << 20).ShouldBe(CuResult.Success);
+            driver.RecordEvent(end, stream, 0, false).ShouldBe(CuResult.Success);
+            driver.ElapsedTime(start, end, out var ms).ShouldBe(CuResult.Success);
+            driver.GetContextId(0, out var id).ShouldBe(CuResult.Success);
+            driver.GetStreamId(stream, false, out var streamId).ShouldBe(CuResult.Success);
+            seen.Add($"{context:x} {stream:x} {start:x} {end:x} {id} {streamId}");
+            seen.Add($"{buffer - driver.Memory!.AddressSpace.Base:x} {driver.Devices[1].Clock.Now} {driver.Devices[0].Clock.Now} {ms:R}");
+            driver.DestroyContext(context).ShouldBe(CuResult.Success);
+            return seen;
+        }
+
+        var first = Run();
+        Run().ShouldBe(first);
+        var observed = first[1].Split(' ');
+        long.Parse(observed[1]).ShouldBeGreaterThan(0); // device 1 did the work
+        observed[2].ShouldBe("0");                     // device 0's time line is its own
+    }
 }

@@ -33,6 +33,18 @@ public sealed unsafe class MemorySystemExampleTests
     }
 
     [Fact]
+    public void Freed_pages_go_back_to_the_os_and_the_same_request_gets_the_same_address()
+    {
+        using var memory = NewSystem();
+        memory.Allocate(0, 3 * 4096, out ulong first).ShouldBe(MemoryStatus.Success);
+        new Span<byte>((void*)first, 3 * 4096).Fill(0x5a);
+        memory.Free(first).ShouldBe(MemoryStatus.Success);
+        memory.Allocate(0, 3 * 4096, out ulong second).ShouldBe(MemoryStatus.Success);
+        second.ShouldBe(first, "first fit reuses the freed range");
+        new Span<byte>((void*)second, 3 * 4096).ToArray().ShouldAllBe(b => b == 0, "MADV_DONTNEED dropped the old bytes");
+    }
+
+    [Fact]
     public void Out_of_memory_exactly_at_capacity()
     {
         using var memory = NewSystem(16 * MiB);
@@ -68,6 +80,28 @@ public sealed unsafe class MemorySystemExampleTests
         memory.UsedBytes(0).ShouldBe(0UL);
         memory.PhysicalAllocationCount.ShouldBe(0);
         memory.FreeAddress(va, 4 * G).ShouldBe(MemoryStatus.Success);
+    }
+
+    [Fact]
+    public void Copies_and_memsets_may_cross_adjacent_mappings_of_one_reservation_but_not_a_hole()
+    {
+        using var memory = NewSystem();
+        memory.ReserveAddress(4 * G, 0, 0, 0, out ulong va).ShouldBe(MemoryStatus.Success);
+        memory.CreatePhysical(0, G, out ulong first).ShouldBe(MemoryStatus.Success);
+        memory.CreatePhysical(0, G, out ulong second).ShouldBe(MemoryStatus.Success);
+        memory.Map(va, G, 0, first, 0).ShouldBe(MemoryStatus.Success);
+        memory.Map(va + G, G, 0, second, 0).ShouldBe(MemoryStatus.Success);
+        memory.SetAccess(va, 2 * G, [new AccessDescriptor(0, AccessFlags.ReadWrite)]).ShouldBe(MemoryStatus.Success);
+
+        memory.Memset(va + G - 8, 0xdeadbeef, 4, 4).ShouldBe(MemoryStatus.Success);
+        (*(uint*)(va + G - 4)).ShouldBe(0xdeadbeefU);
+        (*(uint*)(va + G + 4)).ShouldBe(0xdeadbeefU);
+        var back = new byte[16];
+        fixed (byte* b = back) memory.Copy((ulong)b, va + G - 8, 16).ShouldBe(MemoryStatus.Success);
+        back.ShouldAllBe(x => x == 0xde || x == 0xad || x == 0xbe || x == 0xef);
+        memory.Memset(va + 2 * G - 8, 0, 1, 16).ShouldBe(MemoryStatus.InvalidValue, "runs into the unmapped third granule");
+        memory.TryResolve(va + G - 8, 16, AccessKind.Write, 0, out var region).ShouldBeTrue();
+        region.Base.ShouldBe(va);
     }
 
     [Fact]

@@ -86,9 +86,11 @@ public sealed unsafe class VirtualMemoryProperties
         public ulong End => Base + (ulong)Granules * G;
     }
 
-    private static void RunAgainstModel(IReadOnlyList<VmmOp> ops)
+    /// <summary>Runs the sequence against the model; returns every address handed out, relative to the space's base.</summary>
+    private static List<ulong> RunAgainstModel(IReadOnlyList<VmmOp> ops)
     {
         using var memory = MemorySystem.CreatePrivate(Capacities);
+        var placements = new List<ulong>();
         var handles = new List<ModelHandle>();
         var reservations = new List<ModelReservation>();
         var slots = new Dictionary<ulong, Slot>(); // granule address → what is mapped there
@@ -107,7 +109,11 @@ public sealed unsafe class VirtualMemoryProperties
                         : size > Capacities[device] - LiveBytes(handles, device) ? MemoryStatus.OutOfMemory
                         : MemoryStatus.Success;
                     actual = memory.CreatePhysical(device, size, out ulong handle);
-                    if (actual == MemoryStatus.Success) handles.Add(new ModelHandle(handle, device, granules));
+                    if (actual == MemoryStatus.Success)
+                    {
+                        handles.Add(new ModelHandle(handle, device, granules));
+                        placements.Add(handle);
+                    }
                     break;
                 }
                 case Reserve(var granules):
@@ -118,6 +124,7 @@ public sealed unsafe class VirtualMemoryProperties
                         (reserved % G).ShouldBe(0UL);
                         reservations.ShouldAllBe(r => reserved >= r.End || reserved + (ulong)granules * G <= r.Base);
                         reservations.Add(new ModelReservation(reserved, granules));
+                        placements.Add(reserved - memory.AddressSpace.Base);
                     }
                     break;
                 case FreeReservation(var pick, var wrongSize):
@@ -249,6 +256,7 @@ public sealed unsafe class VirtualMemoryProperties
                 memory.UsedBytes(device).ShouldBe(LiveBytes(handles, device), $"accounting after {op}");
             memory.PhysicalAllocationCount.ShouldBe(handles.Count(h => !h.Dead));
         }
+        return placements;
 
         bool Allowed(ulong address, ulong length, AccessKind kind, int device)
         {
@@ -271,11 +279,11 @@ public sealed unsafe class VirtualMemoryProperties
     }
 
     /// <summary>Replays the sequence; on failure the message lists the steps up to the failing one.</summary>
-    private static void RunWithHistory(List<VmmOp> ops)
+    private static List<ulong> RunWithHistory(List<VmmOp> ops)
     {
         try
         {
-            RunAgainstModel(ops);
+            return RunAgainstModel(ops);
         }
         catch (Exception failure)
         {
@@ -303,5 +311,13 @@ public sealed unsafe class VirtualMemoryProperties
     {
         var property = Prop.ForAll(Gen.ListOf(OpGen).ToArbitrary(), (List<VmmOp> ops) => { RunWithHistory([.. Setup, .. ops]); });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithEndSize(150), property);
+    }
+
+    [Fact]
+    public void Same_sequence_gives_same_reservations_and_handles()
+    {
+        var property = Prop.ForAll(Gen.ListOf(OpGen).ToArbitrary(), (List<VmmOp> ops) =>
+            RunWithHistory([.. Setup, .. ops]).SequenceEqual(RunWithHistory([.. Setup, .. ops])));
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(50), property);
     }
 }
