@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Emulator.Driver;
-using Emulator.Driver.Launch;
 using Emulator.Driver.Personas;
 using Emulator.Driver.Runtime;
 using Emulator.Driver.Runtime.Graphs;
@@ -270,10 +269,9 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
     {
         _runtime.MemGetInfo(out var freeAtStart, out _).ShouldBe(CudaError.Success);
         _runtime.Malloc(out var before, 64).ShouldBe(CudaError.Success);
-        // A launch whose kernel faults, through the driver's launch path the engine uses.
-        var faulted = _driver.LaunchKernel(0, false, new LaunchConfiguration(new Dim3(1, 1, 1), new Dim3(32, 1, 1), 0),
-            new KernelResources(0, 48 * 1024, 0, 1024), 0, () => CuResult.IllegalAddress);
-        faulted.ShouldBe(CuResult.IllegalAddress);
+        // A stream operation that faults, as a kernel reading out of bounds does: the driver makes it sticky.
+        _driver.ResolveStream(0, false, out var legacy).ShouldBe(CuResult.Success);
+        _driver.Enqueue(legacy, 0, () => CuResult.IllegalAddress).ShouldBe(CuResult.IllegalAddress);
 
         _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress);
         _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress); // sticky: cannot be reset
