@@ -13,6 +13,13 @@ public class LoadingTests
     }
 
     [Fact]
+    public void Per_thread_variants_give_the_null_stream_per_thread_meaning()
+    {
+        var program = NativeTool.CompileLinked("per_thread_streams", "per_thread_streams.c", "cuda");
+        NativeTool.RunChecked(program).Stdout.ShouldContain("per_thread_streams: 0 failures");
+    }
+
+    [Fact]
     public void Dlopen_by_soname_finds_every_library_and_versioned_symbol()
     {
         var program = NativeTool.Compile("dlopen_libraries", ["dlopen_libraries.c"], "-ldl");
