@@ -20,6 +20,18 @@ public class TraceTests
         lines[8].ShouldMatch(@"^#8 t0 cuMemAlloc_v2\(dptr=&0x[0-9a-f]+, bytesize=256\) -> Success$");
     }
 
+    [Fact]
+    public void Percent_p_names_the_trace_by_process_and_an_unwritable_trace_breaks_nothing()
+    {
+        var program = NativeTool.CompileLinked("trace_threads", "trace_threads.c", "cuda", "pthread");
+        var pattern = Path.Combine(NativeTool.BuildDir, "trace-pid-%p.txt");
+        NativeTool.RunChecked(program, new Dictionary<string, string?> { ["CUEMU_TRACE"] = pattern });
+        Directory.GetFiles(NativeTool.BuildDir, "trace-pid-*.txt").ShouldHaveSingleItem().ShouldMatch(@"trace-pid-\d+\.txt$");
+
+        var result = NativeTool.RunChecked(program, new Dictionary<string, string?> { ["CUEMU_TRACE"] = "/nonexistent/dir/trace.txt" });
+        result.Stderr.ShouldContain("cannot write the API trace to /nonexistent/dir/trace.txt");
+    }
+
     private static string TraceOf(string program, string name)
     {
         var path = Path.Combine(NativeTool.BuildDir, $"trace-{name}.txt");

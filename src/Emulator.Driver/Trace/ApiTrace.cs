@@ -18,13 +18,25 @@ public static class ApiTrace
     public static TraceCall Begin(string name) =>
         (Recorder ?? throw new InvalidOperationException("the API trace is off")).Begin(name);
 
+    /// <summary>
+    /// <c>%p</c> in a path becomes the process id, so a traced program's child processes do not overwrite its trace.
+    /// A trace that cannot be opened is reported once on stderr and left off: tracing never breaks a call.
+    /// </summary>
     private static ApiTraceRecorder? FromEnvironment()
     {
         var target = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrEmpty(target)) return null;
-        TextWriter writer = target == "stderr"
-            ? Console.Error
-            : new StreamWriter(new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-        return new ApiTraceRecorder(writer);
+        if (target == "stderr") return new ApiTraceRecorder(Console.Error);
+        var path = target.Replace("%p", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        try
+        {
+            var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+            return new ApiTraceRecorder(new StreamWriter(stream) { AutoFlush = true });
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"cuemu: cannot write the API trace to {path} ({error.Message}); tracing is off");
+            return null;
+        }
     }
 }

@@ -6,7 +6,8 @@ namespace Emulator.Driver.Trace;
 /// Formats and writes API-trace lines: <c>#seq tN name(arg=value, ...) -> result</c>. Deterministic by construction:
 /// the sequence counts calls, threads are numbered in order of their first traced call, and nothing that varies
 /// between runs is printed (host pointers print as <c>host</c>, function pointers too; device addresses and
-/// handles print in hex, so the models behind them must hand out deterministic values).
+/// handles print in hex, so the models behind them must hand out deterministic values). A line is written when its
+/// call returns, so a call made from inside another (a host function running during cuLaunchHostFunc) comes first.
 /// </summary>
 public sealed class ApiTraceRecorder(TextWriter writer)
 {

@@ -50,13 +50,8 @@ public static unsafe class ApiBinding
     /// </summary>
     private static void BindEntry(ApiEntry entry)
     {
-        if (entry.PerThreadVariant && entry.ExportName != entry.ImplName
-            && Candidates(entry, entry.ExportName) is { Count: > 0 } own && Exact(entry, own) is { } variant)
-        {
-            Implementations[entry.Index] = variant.MethodHandle.GetFunctionPointer();
-            return;
-        }
         var candidates = Candidates(entry, entry.ImplName);
+        if (entry.PerThreadVariant && Candidates(entry, entry.ExportName) is { Count: > 0 } own) candidates = own;
         if (candidates.Count == 0) return;
         var exact = Exact(entry, candidates);
         if (exact is null)
