@@ -35,4 +35,11 @@ public class InitSequenceSnapshotTests
         var program = NativeTool.CompileLinked("ggml_vmm_pool", ProgramSource("ggml_vmm_pool.c"), "cuda");
         Snapshot.Default.Match("ggml_vmm_pool", Trace(program, "ggml_vmm_pool"));
     }
+
+    [Fact]
+    public void Ggml_runtime_init_through_libcudart_13()
+    {
+        var program = NativeTool.CompileLinked("ggml_runtime_init", ProgramSource("ggml_runtime_init.c"), "cudart", "cuda");
+        Snapshot.Default.Match("ggml_runtime_init", Trace(program, "ggml_runtime_init"));
+    }
 }
