@@ -324,21 +324,21 @@ internal static unsafe class GemmEngine
         }
 
         // Twelve accumulators plus the rounding constants do not fit in 16 registers, so this kernel walks the
-        // six columns in two passes of three. Each pass first assumes every partial sum stays a zero or a
-        // normal binary16 number, where rounding is five integer operations; if any lane left that range the
-        // pass is recomputed from the untouched accumulator with the full rounding (same results either way).
+        // six columns in two passes of three. Each pass first assumes every partial sum stays below 2¹⁵, where
+        // rounding is a few operations; if any lane reached it the pass is recomputed from the untouched
+        // accumulator with the full rounding (same results either way).
         for (int first = 0; first < MicroCols; first += 3)
         {
             float* column = acc + first * ldAcc;
-            if (!TryHalfPassInNormalRange(depth, a, b + first, column, ldAcc, accumulate))
+            if (!TryHalfPassBelowOverflow(depth, a, b + first, column, ldAcc, accumulate))
                 HalfPassFullRounding(depth, a, b + first, column, ldAcc, accumulate);
         }
     }
 
     /// <summary>Three columns of the binary16-accumulating kernel; false (nothing stored) when some partial sum
-    /// was a binary16 subnormal, overflowed, or was not finite.</summary>
+    /// reached 2¹⁵ in magnitude or was not finite.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool TryHalfPassInNormalRange(int depth, float* a, float* b, float* c0, int ldAcc, bool accumulate)
+    private static bool TryHalfPassBelowOverflow(int depth, float* a, float* b, float* c0, int ldAcc, bool accumulate)
     {
         float* c1 = c0 + ldAcc, c2 = c1 + ldAcc;
         Vector256<float> c00, c01, c10, c11, c20, c21;
@@ -353,9 +353,7 @@ internal static unsafe class GemmEngine
             c00 = c01 = c10 = c11 = c20 = c21 = Vector256<float>.Zero;
         }
 
-        // Smallest (magnitude − 1) and largest magnitude seen: the −1 makes zero the largest unsigned value, so
-        // zeros never count as subnormal.
-        Vector256<uint> smallest = Vector256<uint>.AllBitsSet, largest = Vector256<uint>.Zero;
+        Vector256<uint> largestExponent = Vector256<uint>.Zero;
         for (int p = 0; p < depth; p++)
         {
             Vector256<float> a0 = Vector256.Load(a);
@@ -367,22 +365,18 @@ internal static unsafe class GemmEngine
             bj = Vector256.Create(b[2]);
             c20 = Vector256.FusedMultiplyAdd(a0, bj, c20); c21 = Vector256.FusedMultiplyAdd(a1, bj, c21);
 
-            Vector256<uint> m0 = Magnitude(c00), m1 = Magnitude(c01), m2 = Magnitude(c10);
-            Vector256<uint> m3 = Magnitude(c11), m4 = Magnitude(c20), m5 = Magnitude(c21);
-            largest = Vector256.Max(largest, Vector256.Max(Vector256.Max(m0, m1), Vector256.Max(Vector256.Max(m2, m3), Vector256.Max(m4, m5))));
-            Vector256<uint> one = Vector256<uint>.One;
-            smallest = Vector256.Min(smallest, Vector256.Min(Vector256.Min(m0 - one, m1 - one),
-                Vector256.Min(Vector256.Min(m2 - one, m3 - one), Vector256.Min(m4 - one, m5 - one))));
-
-            c00 = RoundNormalToHalf(c00); c01 = RoundNormalToHalf(c01);
-            c10 = RoundNormalToHalf(c10); c11 = RoundNormalToHalf(c11);
-            c20 = RoundNormalToHalf(c20); c21 = RoundNormalToHalf(c21);
+            Vector256<uint> e00 = ExponentBits(c00), e01 = ExponentBits(c01), e10 = ExponentBits(c10);
+            Vector256<uint> e11 = ExponentBits(c11), e20 = ExponentBits(c20), e21 = ExponentBits(c21);
+            largestExponent = Vector256.Max(largestExponent,
+                Vector256.Max(Vector256.Max(e00, e01), Vector256.Max(Vector256.Max(e10, e11), Vector256.Max(e20, e21))));
+            c00 = RoundToHalfBelowOverflow(c00, e00); c01 = RoundToHalfBelowOverflow(c01, e01);
+            c10 = RoundToHalfBelowOverflow(c10, e10); c11 = RoundToHalfBelowOverflow(c11, e11);
+            c20 = RoundToHalfBelowOverflow(c20, e20); c21 = RoundToHalfBelowOverflow(c21, e21);
             a += MicroRows;
             b += MicroCols;
         }
 
-        // Subnormal: 0 < magnitude < 2⁻¹⁴. Overflowing: magnitude ≥ 65520, which rounds to ∞ (also ∞ and NaN).
-        if (Vector256.LessThanAny(smallest, Vector256.Create(0x3880_0000u - 1)) || Vector256.GreaterThanOrEqualAny(largest, Vector256.Create(0x477F_F000u)))
+        if (Vector256.GreaterThanOrEqualAny(largestExponent, Vector256.Create(OverflowRiskExponentBits)))
             return false;
 
         c00.Store(c0); c01.Store(c0 + 8);
@@ -391,16 +385,27 @@ internal static unsafe class GemmEngine
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Magnitude(Vector256<float> value) => value.AsUInt32() & Vector256.Create(0x7FFF_FFFFu);
+    /// <summary>Exponent field of 2¹⁵: from here on a partial sum may round to ∞, which the fast rounding does not model.</summary>
+    private const uint OverflowRiskExponentBits = (127 + 15) << 23;
 
-    /// <summary>Round to nearest even at binary16's mantissa width; exact for zeros and binary16-normal magnitudes only.</summary>
+    /// <summary>Exponent field of 2⁻¹⁴, binary16's smallest normal: below it binary16's spacing stays 2⁻²⁴.</summary>
+    private const uint SmallestNormalHalfExponentBits = (127 - 14) << 23;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> RoundNormalToHalf(Vector256<float> value)
+    private static Vector256<uint> ExponentBits(Vector256<float> value) => value.AsUInt32() & Vector256.Create(0x7F80_0000u);
+
+    /// <summary>
+    /// Round to binary16 (nearest even) for magnitudes below 2¹⁵, subnormals included, by adding and removing
+    /// M = 1.5·2^(e+13), e = max(exponent, −14): x + M stays in M's binade, whose spacing is binary16's spacing
+    /// at x, so the binary32 addition rounds exactly as binary16 would. The sign is restored for results of zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> RoundToHalfBelowOverflow(Vector256<float> value, Vector256<uint> exponentBits)
     {
-        Vector256<uint> bits = value.AsUInt32();
-        Vector256<uint> tieToEven = (bits >> 13) & Vector256<uint>.One;
-        return ((bits + Vector256.Create(0x0FFFu) + tieToEven) & Vector256.Create(0xFFFF_E000u)).AsSingle();
+        Vector256<uint> magicExponent = Vector256.Max(exponentBits, Vector256.Create(SmallestNormalHalfExponentBits)) + Vector256.Create(13u << 23);
+        Vector256<float> magic = (magicExponent | Vector256.Create(0x0040_0000u)).AsSingle();
+        Vector256<float> rounded = (value + magic) - magic;
+        return (rounded.AsUInt32() | (value.AsUInt32() & Vector256.Create(0x8000_0000u))).AsSingle();
     }
 
     /// <summary>Three columns of the binary16-accumulating kernel with <see cref="Rounding.RoundToHalf(Vector256{float})"/>.</summary>
