@@ -70,8 +70,9 @@ public sealed partial class CudaDriver
 
     /// <summary>
     /// Milliseconds of virtual time between two recorded events. Either created with
-    /// <c>CU_EVENT_DISABLE_TIMING</c> → <c>INVALID_HANDLE</c>; either never recorded → <c>NOT_READY</c>; events of
-    /// different devices have no common time line → <c>INVALID_HANDLE</c>.
+    /// <c>CU_EVENT_DISABLE_TIMING</c> → <c>INVALID_HANDLE</c>; either never recorded → <c>INVALID_HANDLE</c>, as
+    /// cuEventElapsedTime documents (<c>NOT_READY</c> is for recorded work still running, which eager streams never
+    /// leave behind); events of different devices have no common time line → <c>INVALID_HANDLE</c>.
     /// </summary>
     public CuResult ElapsedTime(nint startHandle, nint endHandle, out float milliseconds)
     {
@@ -82,7 +83,7 @@ public sealed partial class CudaDriver
             if (!_events.TryGet(startHandle, out var start) || !_events.TryGet(endHandle, out var end)) return CuResult.InvalidHandle;
             if (start.TimingDisabled || end.TimingDisabled) return CuResult.InvalidHandle;
             if (start.Context.Device != end.Context.Device) return CuResult.InvalidHandle;
-            if (start.RecordedAt is not long from || end.RecordedAt is not long to) return CuResult.NotReady;
+            if (start.RecordedAt is not long from || end.RecordedAt is not long to) return CuResult.InvalidHandle;
             milliseconds = (float)((to - from) / 1_000_000.0);
             return CuResult.Success;
         }

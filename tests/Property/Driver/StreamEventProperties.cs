@@ -90,7 +90,7 @@ public sealed class StreamEventProperties
                     var result = driver.ElapsedTime(events[a], events[b], out var ms);
                     if (recordedAt[a] is null || recordedAt[b] is null)
                     {
-                        if (result != CuResult.NotReady) return false.Label("unrecorded event must be NOT_READY");
+                        if (result != CuResult.InvalidHandle) return false.Label("an unrecorded event must be INVALID_HANDLE");
                         continue;
                     }
                     var expected = (recordedAt[b]!.Value - recordedAt[a]!.Value) / 1e6;
@@ -116,9 +116,9 @@ public sealed class StreamEventProperties
         driver.CreateEvent(EventFlags.DisableTiming, out var untimed).ShouldBe(CuResult.Success);
 
         driver.QueryEvent(start).ShouldBe(CuResult.Success); // never recorded: complete, as documented
-        driver.ElapsedTime(start, end, out _).ShouldBe(CuResult.NotReady);
+        driver.ElapsedTime(start, end, out _).ShouldBe(CuResult.InvalidHandle); // neither recorded
         driver.RecordEvent(start, 0, 0, false).ShouldBe(CuResult.Success);
-        driver.ElapsedTime(start, end, out _).ShouldBe(CuResult.NotReady);
+        driver.ElapsedTime(start, end, out _).ShouldBe(CuResult.InvalidHandle); // end never recorded
         driver.MemAlloc(4096, out var buffer).ShouldBe(CuResult.Success);
         driver.MemSet(0, false, buffer, 0, 7, 4, 1024, 1).ShouldBe(CuResult.Success);
         driver.RecordEvent(end, 0, 0, false).ShouldBe(CuResult.Success);
