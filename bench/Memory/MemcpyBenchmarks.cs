@@ -80,10 +80,19 @@ public class ResolveBenchmarks
     [Benchmark(Description = "TryResolve, same allocation (last-hit path)")]
     public bool SameAllocation() => _memory.TryResolve(_allocations[500] + 128, 16, AccessKind.Read, out _);
 
-    [Benchmark(Description = "TryResolve, alternating among 1000 allocations")]
+    [Benchmark(Description = "TryResolve ×2, alternating source/destination (both cached)")]
     public bool Alternating()
     {
         bool ok = _memory.TryResolve(_allocations[17] + 8, 16, AccessKind.Read, out _);
         return ok & _memory.TryResolve(_allocations[901] + 8, 16, AccessKind.Write, out _);
+    }
+
+    private int _cursor;
+
+    [Benchmark(Description = "TryResolve, cycling over 8 of 1000 allocations (binary search)")]
+    public bool Cycling()
+    {
+        _cursor = (_cursor + 1) & 7;
+        return _memory.TryResolve(_allocations[_cursor * 111] + 8, 16, AccessKind.Read, out _);
     }
 }

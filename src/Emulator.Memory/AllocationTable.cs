@@ -16,10 +16,16 @@ public sealed class AllocationTable
         public readonly ulong[] Bases = Array.ConvertAll(regions, r => r.Base);
     }
 
-    /// <summary>The snapshot the calling thread's cached hits belong to (any table's), and the hits.</summary>
-    [ThreadStatic] private static Snapshot? t_cachedSnapshot;
-    [ThreadStatic] private static RegionInfo? t_lastHit;
-    [ThreadStatic] private static RegionInfo? t_previousHit;
+    /// <summary>The calling thread's two most recent hits and the snapshot (of any table) they belong to;
+    /// one object so a lookup pays for one thread-local access.</summary>
+    private sealed class HitCache
+    {
+        public Snapshot? Snapshot;
+        public RegionInfo? Last;
+        public RegionInfo? Previous;
+    }
+
+    [ThreadStatic] private static HitCache? t_hits;
 
     private Snapshot _current = new([]);
 
@@ -46,17 +52,20 @@ public sealed class AllocationTable
     public bool TryResolve(ulong address, ulong length, AccessKind kind, int deviceOrdinal, out RegionInfo region)
     {
         var snapshot = Volatile.Read(ref _current);
-        if (ReferenceEquals(t_cachedSnapshot, snapshot))
+        var hits = t_hits;
+        if (hits is not null && ReferenceEquals(hits.Snapshot, snapshot))
         {
-            if (Covers(t_lastHit, address, length, kind, deviceOrdinal))
+            var last = hits.Last;
+            if (Covers(last, address, length, kind, deviceOrdinal))
             {
-                region = t_lastHit!;
+                region = last!;
                 return true;
             }
-            if (Covers(t_previousHit, address, length, kind, deviceOrdinal))
+            // No reordering on a hit: alternating between two buffers then writes nothing shared.
+            var previous = hits.Previous;
+            if (Covers(previous, address, length, kind, deviceOrdinal))
             {
-                region = t_previousHit!;
-                (t_lastHit, t_previousHit) = (t_previousHit, t_lastHit);
+                region = previous!;
                 return true;
             }
         }
@@ -96,13 +105,14 @@ public sealed class AllocationTable
         // Only single-region hits are cached: the hit test checks one region's bounds.
         if (current == first)
         {
-            if (!ReferenceEquals(t_cachedSnapshot, snapshot))
+            var hits = t_hits ??= new HitCache();
+            if (!ReferenceEquals(hits.Snapshot, snapshot))
             {
-                t_cachedSnapshot = snapshot;
-                t_lastHit = null;
+                hits.Snapshot = snapshot;
+                hits.Last = null;
             }
-            t_previousHit = t_lastHit;
-            t_lastHit = first;
+            hits.Previous = hits.Last;
+            hits.Last = first;
         }
         region = first;
         return true;

@@ -144,7 +144,7 @@ public sealed partial class MemorySystem : IDisposable
 
     private static ulong RoundToPages(ulong size) => AddressSpace.AlignUp(size, AddressSpace.PageSize);
 
-    /// <summary>Reserves <paramref name="bytes"/> of the device's capacity, or says why not.</summary>
+    /// <summary>True when <paramref name="bytes"/> more fit in the device's remaining capacity.</summary>
     private static bool FitsCapacity(DeviceHeap heap, ulong bytes) => bytes <= heap.Capacity - heap.UsedBytes;
 
     // ---------------------------------------------------------------- device heap

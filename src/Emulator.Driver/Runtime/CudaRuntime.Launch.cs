@@ -1,4 +1,3 @@
-using Emulator.Driver.Launch;
 using Emulator.Driver.Personas;
 
 namespace Emulator.Driver.Runtime;
@@ -204,7 +203,7 @@ public sealed partial class CudaRuntime
             return attributes;
         EnsureContext(out var current);
         var limits = MultiprocessorLimitsOf(current.Device.Persona);
-        var resources = new KernelResources((uint)kernel.SharedSizeBytes, (uint)kernel.MaxDynamicSharedSizeBytes, kernel.NumRegs, kernel.MaxThreadsPerBlock);
+        var resources = new KernelResources(kernel.NumRegs, (int)kernel.SharedSizeBytes, kernel.MaxThreadsPerBlock);
         return Record(Occupancy.MaxActiveBlocksPerMultiprocessor(limits, resources, blockSize, dynamicSharedBytes, out blocks));
     }
 
@@ -295,7 +294,7 @@ public sealed partial class CudaRuntime
     {
         if (persona[DeviceAttribute.CooperativeLaunch] == 0)
             return CudaError.NotSupported;
-        var resources = new KernelResources(0, DefaultDynamicSharedLimit, 0, persona[DeviceAttribute.MaxThreadsPerBlock]);
+        var resources = new KernelResources(0, 0, persona[DeviceAttribute.MaxThreadsPerBlock]);
         Occupancy.MaxActiveBlocksPerMultiprocessor(MultiprocessorLimitsOf(persona), resources, (int)block.Volume, sharedBytes, out var perSm);
         return grid.Volume > (ulong)perSm * (ulong)persona[DeviceAttribute.MultiprocessorCount]
             ? CudaError.CooperativeLaunchTooLarge

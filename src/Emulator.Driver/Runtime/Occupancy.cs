@@ -1,5 +1,3 @@
-using Emulator.Driver.Launch;
-
 namespace Emulator.Driver.Runtime;
 
 /// <summary>Per-SM limits of the device (persona), as the occupancy calculator sees them.</summary>
@@ -12,6 +10,9 @@ public readonly record struct MultiprocessorLimits(
     int SharedMemoryPerMultiprocessor,
     int MaxSharedMemoryPerBlockOptin,
     int ReservedSharedMemoryPerBlock);
+
+/// <summary>What a kernel consumes per thread / per block (cudaFuncAttributes).</summary>
+public readonly record struct KernelResources(int RegistersPerThread, int StaticSharedBytes, int MaxThreadsPerBlock);
 
 /// <summary>
 /// cudaOccupancyMaxActiveBlocksPerMultiprocessor: the minimum of the limits imposed by warps, resident
@@ -30,7 +31,7 @@ public static class Occupancy
         if (blockSize <= 0)
             return CudaError.InvalidValue;
         var maxThreadsPerBlock = kernel.MaxThreadsPerBlock > 0 ? kernel.MaxThreadsPerBlock : sm.MaxThreadsPerMultiprocessor;
-        var sharedPerBlock = (long)kernel.StaticSharedMemoryBytes + (long)dynamicSharedBytes;
+        var sharedPerBlock = (long)kernel.StaticSharedBytes + (long)dynamicSharedBytes;
         if (blockSize > maxThreadsPerBlock
             || sharedPerBlock > sm.MaxSharedMemoryPerBlockOptin
             || (long)kernel.RegistersPerThread * blockSize > sm.MaxRegistersPerBlock)

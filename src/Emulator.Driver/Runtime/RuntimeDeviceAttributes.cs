@@ -8,17 +8,8 @@ namespace Emulator.Driver.Runtime;
 /// </remarks>
 public static class RuntimeDeviceAttributes
 {
-    public const int MaxThreadsPerBlock = 1;
-    public const int MaxGridDimX = 5;
-    public const int MaxSharedMemoryPerBlock = 8;
-    public const int WarpSize = 10;
-    public const int MultiProcessorCount = 16;
-    public const int Integrated = 18;
-    public const int UnifiedAddressing = 41;
-    public const int ComputeCapabilityMajor = 75;
-    public const int ComputeCapabilityMinor = 76;
+    /// <summary>cudaDevAttrCooperativeLaunch, which ggml reads to decide on cudaLaunchCooperativeKernel.</summary>
     public const int CooperativeLaunch = 95;
-    public const int MaxSharedMemoryPerBlockOptin = 97;
 
     /// <summary>The highest cudaDeviceAttr of CUDA 13.3 (cudaDevAttrAtomicReductionSupported).</summary>
     public const int Last = 148;

@@ -17,18 +17,4 @@ public static class RuntimeErrors
     }
 
     public static bool IsDefined(CudaError error) => Enum.IsDefined(error);
-
-    /// <summary>
-    /// Errors that leave the context unusable: every later call returns them until cudaDeviceReset
-    /// (NVIDIA's documentation for each says "any further CUDA work will return the same error").
-    /// </summary>
-    public static bool IsSticky(CudaError error) => error switch
-    {
-        CudaError.IllegalAddress or CudaError.LaunchTimeout or CudaError.Assert or CudaError.HardwareStackError
-            or CudaError.IllegalInstruction or CudaError.MisalignedAddress or CudaError.InvalidAddressSpace
-            or CudaError.InvalidPc or CudaError.LaunchFailure or CudaError.ECCUncorrectable
-            or CudaError.NvlinkUncorrectable or CudaError.Contained or CudaError.TensorMemoryLeak
-            or CudaError.ExternalDevice => true,
-        _ => false,
-    };
 }

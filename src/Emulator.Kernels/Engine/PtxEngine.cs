@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Emulator.Kernels.Engine.Interpreter;
 using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Ir;
 
 namespace Emulator.Kernels.Engine;
 
@@ -10,11 +12,31 @@ namespace Emulator.Kernels.Engine;
 /// </summary>
 public static class PtxEngine
 {
+    /// <summary>
+    /// Upper bound on a block's shared memory that the engine will allocate. The driver enforces the persona's
+    /// (smaller) limits first; this only keeps a bad request from exhausting host memory.
+    /// </summary>
+    public const int MaxSharedBytesPerBlock = 4 << 20;
+
+    // Decoding is deterministic and the result immutable, so one executable per IR function is shared by all launches.
+    static readonly ConditionalWeakTable<IrFunction, ExecutableKernel> decoded = new();
+
+    /// <summary>The executable form of <paramref name="kernel"/>, decoded on first use.</summary>
+    public static ExecutableKernel Prepare(IrModule module, IrFunction kernel)
+        => decoded.GetValue(kernel, function => KernelDecoder.Decode(module, function));
+
+    /// <summary>Launch an IR kernel: decodes it once (cached per function), then runs it.</summary>
+    public static LaunchResult Launch(IrModule module, IrFunction kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
+        ReadOnlySpan<byte> parameters, LaunchServices services)
+        => Launch(Prepare(module, kernel), grid, block, dynamicSharedBytes, parameters, services);
+
     public static LaunchResult Launch(ExecutableKernel kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
         ReadOnlySpan<byte> parameters, LaunchServices services)
     {
         if (grid.Count == 0 || block.Count == 0 || block.Count > (ulong)kernel.MaxThreadsPerBlock || dynamicSharedBytes < 0)
             return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"grid {grid} block {block} dynamic shared {dynamicSharedBytes}");
+        if ((long)kernel.DynamicSharedOffset + dynamicSharedBytes > MaxSharedBytesPerBlock)
+            return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"{kernel.DynamicSharedOffset + (long)dynamicSharedBytes} bytes of shared memory exceed the engine's {MaxSharedBytesPerBlock}");
         if (parameters.Length < kernel.ParamBytes)
             return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"{parameters.Length} parameter bytes given, kernel needs {kernel.ParamBytes}");
 
@@ -45,14 +67,14 @@ public static class PtxEngine
         };
 
         long executed = 0;
+        var executor = new BlockExecutor(kernel, context);
         for (uint z = 0; z < grid.Z; z++)
         for (uint y = 0; y < grid.Y; y++)
         for (uint x = 0; x < grid.X; x++)
         {
-            var executor = new BlockExecutor(kernel, context, (x, y, z));
             try
             {
-                executor.Run();
+                executor.Run((x, y, z));
             }
             catch (KernelFault fault)
             {
@@ -60,6 +82,14 @@ public static class PtxEngine
                 return new LaunchResult(fault.Status, executed + executor.ThreadInstructions, kernel.Name,
                     new LaunchExtent(x, y, z), new LaunchExtent(thread.X, thread.Y, thread.Z), executor.FaultLine,
                     $"{fault.Message} [{executor.FaultText}]");
+            }
+            catch (Exception unexpected) when (unexpected is IndexOutOfRangeException or NullReferenceException or InvalidOperationException
+                                                   or ArgumentException or OverflowException or InvalidCastException)
+            {
+                // An operand shape the decoder let through but the executor cannot handle: report it as an
+                // illegal instruction of this launch instead of letting it escape into the host.
+                return new LaunchResult(LaunchStatus.IllegalInstruction, executed + executor.ThreadInstructions, kernel.Name,
+                    new LaunchExtent(x, y, z), Message: $"engine could not execute an instruction: {unexpected.GetType().Name}: {unexpected.Message}");
             }
             executed += executor.ThreadInstructions;
         }

@@ -79,7 +79,17 @@ public readonly record struct IrOperand
             IrType.F64 => Kind == IrOperandKind.ImmediateFloat64 ? (ulong)Value : BitConverter.DoubleToUInt64Bits(number),
             IrType.F32 or IrType.TF32 => Kind == IrOperandKind.ImmediateFloat32 ? (uint)Value : BitConverter.SingleToUInt32Bits((float)number),
             IrType.F16 => BitConverter.HalfToUInt16Bits((Half)number),
+            IrType.BF16 => RoundToBFloat16Bits((float)number),
             _ => Kind == IrOperandKind.ImmediateInteger ? (ulong)Value : (ulong)(long)number,
         };
+    }
+
+    /// <summary>bf16 is the upper half of an f32, rounded to nearest even; NaN stays a (quiet) NaN.</summary>
+    private static ulong RoundToBFloat16Bits(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value))
+            return (bits >> 16) | 0x40;
+        return (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16;
     }
 }

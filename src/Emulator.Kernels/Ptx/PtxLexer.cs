@@ -112,6 +112,36 @@ internal sealed class PtxLexer(string text)
         return token;
     }
 
+    /// <summary>
+    /// End of the opcode word starting at <paramref name="start"/> together with its dot-modifiers written without
+    /// spaces (<c>cp.async.cg.shared.global.L2::128B</c>): the same extent the token sequence Identifier, Directive... covers.
+    /// </summary>
+    public int ScanOpcodeEnd(int start)
+    {
+        var text = _text;
+        var position = start;
+        while (position < text.Length && IsIdentifierPart(text[position]))
+            position++;
+        while (position + 1 < text.Length && text[position] == '.' && IsIdentifierPart(text[position + 1]))
+        {
+            position++;
+            while (position < text.Length)
+            {
+                var c = text[position];
+                if (IsIdentifierPart(c))
+                    position++;
+                else if (c == ':' && position + 2 < text.Length && text[position + 1] == ':' && IsIdentifierPart(text[position + 2]))
+                    position += 2;
+                else
+                    break;
+            }
+        }
+        return position;
+    }
+
+    /// <summary>Continues lexing at <paramref name="position"/>, which must lie on the current line after the last token.</summary>
+    public void ResumeAt(int position) => _position = position;
+
     public PtxException Error(in PtxToken token, string reason) => new(PtxError.Invalid, token.Line, token.Column, reason);
 
     private bool SkipWhitespaceAndComments()

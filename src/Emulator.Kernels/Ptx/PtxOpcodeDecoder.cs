@@ -74,9 +74,6 @@ internal static class PtxOpcodeDecoder
                     case "warp": opcode = IrOpcode.BarWarpSync; return true;
                 }
                 break;
-            case IrOpcode.BarWarpSync when word is "sync":
-                m.Flags |= IrFlags.Sync;
-                return true;
             case IrOpcode.CpAsync:
                 switch (word)
                 {
@@ -201,7 +198,7 @@ internal static class PtxOpcodeDecoder
         return TryDecodeShape(word, ref m);
     }
 
-    private static IrType DecodeType(ReadOnlySpan<char> word) => word switch
+    public static IrType DecodeType(ReadOnlySpan<char> word) => word switch
     {
         "pred" => IrType.Pred,
         "b8" => IrType.B8, "b16" => IrType.B16, "b32" => IrType.B32, "b64" => IrType.B64, "b128" => IrType.B128,
@@ -213,8 +210,6 @@ internal static class PtxOpcodeDecoder
         "u4" => IrType.U4, "s4" => IrType.S4, "b1" => IrType.B1,
         _ => IrType.None,
     };
-
-    public static IrType DecodeDeclarationType(ReadOnlySpan<char> word) => DecodeType(word);
 
     private static IrCompare DecodeCompare(ReadOnlySpan<char> word) => word switch
     {

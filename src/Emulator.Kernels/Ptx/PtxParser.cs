@@ -21,11 +21,14 @@ internal sealed class PtxModuleParser
     // Names repeat a lot (registers, params); one string per distinct name keeps allocation proportional to distinct names.
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
+    private readonly Dictionary<string, (IrOpcode, IrModifiers)> _decodedOpcodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IrOpcode, IrModifiers)>.AlternateLookup<ReadOnlySpan<char>> _decodedOpcodeLookup;
 
     public PtxModuleParser(string text)
     {
         _lexer = new PtxLexer(text);
         _nameLookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+        _decodedOpcodeLookup = _decodedOpcodes.GetAlternateLookup<ReadOnlySpan<char>>();
         _token = _lexer.Next();
     }
 
@@ -253,15 +256,25 @@ internal sealed class PtxModuleParser
         var alignment = 0;
         var vectorWidth = 1;
         var type = IrType.None;
+        // After `.ptr`, `.space` and `.align` describe the pointee (`.param .u64 .ptr .global .align 16 p`), not the parameter.
+        var pointerAttributes = false;
         while (_token.Kind == PtxTokenKind.Directive)
         {
             var word = Word(_token);
             if (word is "align")
             {
                 Advance();
-                alignment = (int)ExpectInteger();
-                if (alignment <= 0 || (alignment & (alignment - 1)) != 0)
-                    throw Error(start, $"alignment {alignment} is not a power of two");
+                var declared = (int)ExpectInteger();
+                if (declared <= 0 || (declared & (declared - 1)) != 0)
+                    throw Error(start, $"alignment {declared} is not a power of two");
+                if (!pointerAttributes)
+                    alignment = declared;
+                continue;
+            }
+            if (word is "ptr" && space == PtxSpace.Param)
+            {
+                pointerAttributes = true;
+                Advance();
                 continue;
             }
             if (word is "v2" or "v4" or "v8")
@@ -270,13 +283,12 @@ internal sealed class PtxModuleParser
                 Advance();
                 continue;
             }
-            if (word is "ptr" or "global" or "shared" or "const" or "local")
+            if (pointerAttributes && word is "global" or "shared" or "const" or "local")
             {
-                // .ptr .space .align N on kernel params: an optimisation hint about what the pointer points to.
                 Advance();
                 continue;
             }
-            var decoded = PtxOpcodeDecoder.DecodeDeclarationType(word);
+            var decoded = PtxOpcodeDecoder.DecodeType(word);
             if (decoded == IrType.None)
                 throw Error(_token, $"unexpected '{Text(_token)}' in a declaration");
             if (type != IrType.None)
@@ -454,20 +466,31 @@ internal sealed class PtxModuleParser
         var opcodeToken = _token;
         if (opcodeToken.Kind != PtxTokenKind.Identifier)
             throw Error(opcodeToken, "expected an instruction");
-        var opcode = PtxOpcodeDecoder.DecodeBase(Span(opcodeToken));
-        if (opcode == IrOpcode.Invalid)
-            throw Error(opcodeToken, $"unknown instruction '{Text(opcodeToken)}'");
-        Advance();
-
-        var modifiers = new IrModifiers { VectorWidth = 1 };
-        // `bar` is `barrier.aligned` (PTX ISA): all threads of the warp execute the same barrier instruction.
-        if (Span(opcodeToken) is "bar")
-            modifiers.Flags |= IrFlags.Aligned;
-        while (_token.Kind == PtxTokenKind.Directive && !_token.Spaced)
+        // Instructions repeat a few hundred distinct opcode texts millions of times: decode each text once.
+        var opcodeEnd = _lexer.ScanOpcodeEnd(opcodeToken.Start);
+        var opcodeText = _lexer.Text.AsSpan(opcodeToken.Start, opcodeEnd - opcodeToken.Start);
+        IrOpcode opcode;
+        IrModifiers modifiers;
+        if (_decodedOpcodeLookup.TryGetValue(opcodeText, out var decoded))
         {
-            if (!PtxOpcodeDecoder.Apply(ref opcode, ref modifiers, Word(_token)))
-                throw Error(_token, $"unknown modifier '{Text(_token)}' for '{Text(opcodeToken)}'");
-            Advance();
+            (opcode, modifiers) = decoded;
+            if (_hasLookahead && _lookahead.Start >= opcodeEnd)
+            {
+                // The peeked token already follows the opcode (no modifiers); it may lie past line breaks.
+                Advance();
+            }
+            else
+            {
+                // Everything up to opcodeEnd is one unbroken word on this line: skip its modifier tokens unread.
+                _hasLookahead = false;
+                _lexer.ResumeAt(opcodeEnd);
+                _token = _lexer.Next();
+            }
+        }
+        else
+        {
+            (opcode, modifiers) = DecodeOpcode(opcodeToken);
+            _decodedOpcodes.Add(opcodeText.ToString(), (opcode, modifiers));
         }
 
         PtxOperand[] operands;
@@ -492,6 +515,26 @@ internal sealed class PtxModuleParser
             Opcode = opcode, Modifiers = modifiers, Guard = guard, GuardNegated = guardNegated, Operands = operands,
             Line = opcodeToken.Line, Column = (guard is null ? opcodeToken : start).Column,
         };
+    }
+
+    private (IrOpcode, IrModifiers) DecodeOpcode(in PtxToken opcodeToken)
+    {
+        var opcode = PtxOpcodeDecoder.DecodeBase(Span(opcodeToken));
+        if (opcode == IrOpcode.Invalid)
+            throw Error(opcodeToken, $"unknown instruction '{Text(opcodeToken)}'");
+        Advance();
+
+        var modifiers = new IrModifiers { VectorWidth = 1 };
+        // `bar` is `barrier.aligned` (PTX ISA): all threads of the warp execute the same barrier instruction.
+        if (Span(opcodeToken) is "bar")
+            modifiers.Flags |= IrFlags.Aligned;
+        while (_token.Kind == PtxTokenKind.Directive && !_token.Spaced)
+        {
+            if (!PtxOpcodeDecoder.Apply(ref opcode, ref modifiers, Word(_token)))
+                throw Error(_token, $"unknown modifier '{Text(_token)}' for '{Text(opcodeToken)}'");
+            Advance();
+        }
+        return (opcode, modifiers);
     }
 
     private PtxOperand ParseOperand()

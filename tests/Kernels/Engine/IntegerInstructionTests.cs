@@ -161,4 +161,32 @@ public class IntegerInstructionTests
         Check("mov.b32 %d, {%a, %b};", "b32", "b16", [(0x1234, 0xabcd, 0)], (a, b, _) => 0xabcd1234);
         Check("mov.b64 %d, {%a, %b};", "b64", "b32", [(0x1234, 0xabcd, 0)], (a, b, _) => 0xabcd_0000_1234);
     }
+
+    [Fact]
+    public void Predicate_logic_and_narrow_moves()
+    {
+        (ulong, ulong, ulong)[] truth = [(0, 0, 0), (0, 1, 0), (1, 0, 1), (1, 1, 1)];
+        Check("and.pred %d, %a, %b;", "pred", "pred", truth, (a, b, _) => a & b);
+        Check("or.pred %d, %a, %b;", "pred", "pred", truth, (a, b, _) => a | b);
+        Check("xor.pred %d, %a, %b;", "pred", "pred", truth, (a, b, _) => a ^ b);
+        Check("not.pred %d, %a;", "pred", "pred", truth, (a, _, _) => a ^ 1);
+        Check("mov.pred %d, %a;", "pred", "pred", truth, (a, _, _) => a);
+        Check("selp.u32 %t, 1, 0, !%a;\n\tsetp.ne.u32 %d, %t, 0;", "pred", "pred", truth, (a, _, _) => a ^ 1);
+        Check("mov.b16 %d, %a;", "b16", "b16", [(0xbeef, 0, 0)], (a, _, _) => 0xbeef);
+        Check("selp.b16 %d, %a, %b, %q;", "b16", "b16", [(1, 2, 0)], (a, b, _) => 2);
+        Check("selp.u16 %d, %a, %b, %q;", "u16", "u16", [(1, 2, 0)], (a, b, _) => 2);
+        Check("mov.b32 {%d, %c}, %a;", "b16", "b32", [(0x1234abcd, 0, 0)], (a, _, _) => 0xabcd, cType: "b16");
+    }
+
+    [Fact]
+    public void Narrow_loads_sign_or_zero_extend_into_wide_registers()
+    {
+        (ulong, ulong, ulong)[] bytes = [(0x80, 0, 0), (0x7f, 0, 0), (0x8001, 0, 0)];
+        Check("ld.global.s8 %d, [%rd4];", "s32", "s32", bytes, (a, _, _) => (uint)(int)(sbyte)a);
+        Check("ld.global.u8 %d, [%rd4];", "u32", "u32", bytes, (a, _, _) => a & 0xff);
+        Check("ld.global.s16 %d, [%rd4];", "s32", "s32", bytes, (a, _, _) => (uint)(int)(short)a);
+        Check("ld.global.u16 %d, [%rd4];", "u32", "u32", bytes, (a, _, _) => a & 0xffff);
+        Check("ld.global.v2.u16 {%d, %c}, [%rd4];", "u16", "u16", [(0x22221111, 0, 0)], (a, _, _) => 0x1111);
+        Check("ld.global.nc.v2.u8 {%d, %c}, [%rd4];", "u16", "u16", [(0x2211, 0, 0)], (a, _, _) => 0x11);
+    }
 }

@@ -75,10 +75,64 @@ public class MemoryAndFaultTests
     }
 
     [Fact]
+    public void An_endless_kernel_stops_at_the_instruction_budget()
+    {
+        const string spin = """
+            .version 8.4
+            .target sm_80
+            .address_size 64
+            .visible .entry spin()
+            {
+            	.reg .pred %p1;
+            	.reg .b32 %r1;
+            	mov.u32 %r1, 0;
+            $L__again:
+            	add.s32 %r1, %r1, 1;
+            	setp.ne.s32 %p1, %r1, -5;
+            	@%p1 bra $L__again;
+            	ret;
+            }
+            """;
+        using var harness = new PtxHarness(spin) { InstructionBudget = 1_000_000 };
+        var result = harness.Launch("spin", new LaunchExtent(1), new LaunchExtent(64));
+        result.Status.ShouldBe(LaunchStatus.LaunchTimeout);
+        result.ThreadInstructions.ShouldBeGreaterThan(1_000_000);
+        result.ThreadInstructions.ShouldBeLessThan(1_000_100);
+    }
+
+    [Fact]
     public void Bad_configurations_are_rejected_before_running()
     {
         using var harness = new PtxHarness(PtxHarness.CaseFile("vector_add.ptx"));
         harness.Launch("vector_add", new LaunchExtent(1), new LaunchExtent(2048), 0UL, 0UL, 0UL, 0).Status.ShouldBe(LaunchStatus.InvalidConfiguration);
         harness.Launch("vector_add", new LaunchExtent(0), new LaunchExtent(32), 0UL, 0UL, 0UL, 0).Status.ShouldBe(LaunchStatus.InvalidConfiguration);
+        harness.LaunchWithShared("vector_add", new LaunchExtent(1), new LaunchExtent(32), int.MaxValue, 0UL, 0UL, 0UL, 0).Status.ShouldBe(LaunchStatus.InvalidConfiguration);
+    }
+}
+
+public class OrderingFormTests
+{
+    [Fact]
+    public void Ordering_and_cache_qualifiers_behave_as_plain_accesses()
+    {
+        using var harness = new PtxHarness(PtxHarness.CaseFile("ordering_forms.ptx"));
+        ulong output = harness.Memory.Allocate(64);
+        var pair = new byte[12];
+        BitConverter.GetBytes(11u).CopyTo(pair, 0);
+        BitConverter.GetBytes(31u).CopyTo(pair, 4);
+        BitConverter.GetBytes(0x0102_0304u).CopyTo(pair, 8);
+        const int threads = 64;
+        var result = harness.Launch("ordering_forms", new LaunchExtent(1), new LaunchExtent(threads), output, pair);
+        result.Status.ShouldBe(LaunchStatus.Success, result.ToString());
+        var o = harness.Memory.Download<uint>(output, 16);
+        o[0].ShouldBe((uint)(threads * (threads - 1) / 2), "red.global.add of every tid");
+        o[1].ShouldBe((uint)threads, "atom.add.release.gpu once per thread");
+        (o[2], o[3]).ShouldBe((11u, 31u), "st.relaxed.gpu.v2.u32 of the by-value struct's first two words");
+        o[4].ShouldBe(42u);
+        o[5].ShouldBe(0x0102_0304u);
+        o[6].ShouldBe((uint)(2 * threads), "red.shared.add after barrier.sync");
+        o[7].ShouldBe(42u);
+        (o[8], o[9], o[10], o[11]).ShouldBe((11u, 0u, 31u, 0u));
+        o[12].ShouldBe(4u, "ld.global.nc.v4.u8: byte 0 of 0x01020304");
     }
 }

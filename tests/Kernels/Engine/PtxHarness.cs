@@ -62,6 +62,7 @@ public sealed class PtxHarness : IDisposable
 {
     public TestDeviceMemory Memory { get; } = new();
     public List<string> Printed { get; } = [];
+    public long InstructionBudget { get; set; }
     readonly Dictionary<string, ulong> globals = new(StringComparer.Ordinal);
     IrModule? module;
 
@@ -118,6 +119,7 @@ public sealed class PtxHarness : IDisposable
             GlobalMemory = Memory,
             ResolveGlobal = name => globals.TryGetValue(name, out var address) ? address : null,
             PrintfSink = Printed.Add,
+            InstructionBudget = InstructionBudget,
         };
         return PtxEngine.Launch(executable, grid, block, dynamicShared, Pack(kernel, arguments), services);
     }

@@ -43,6 +43,27 @@ public sealed class PtxParserTests
     }
 
     [Fact]
+    public void Repeated_opcodes_keep_their_positions_even_across_line_breaks()
+    {
+        var function = Kernel("""
+            .reg .b32 %r<2>; .reg .pred %p<2>;
+            add.s32 %r1, %r1, 1; add.s32 %r1, %r1, 1;
+            @%p1 exit
+            ;
+            @%p1 exit
+            ;
+            add.s32
+              %r1, %r1, 2;
+            ret;
+            """);
+        function.Instructions.Select(i => (i.Opcode, i.SourceLine)).ShouldBe([
+            (IrOpcode.Add, 8), (IrOpcode.Add, 8), (IrOpcode.Exit, 9), (IrOpcode.Exit, 11), (IrOpcode.Add, 13), (IrOpcode.Ret, 15)]);
+        function.Operands[function.Instructions[4].FirstOperand + 2].Value.ShouldBe(2);
+        var error = Should.Throw<PtxException>(() => Kernel(".reg .b32 %r<2>;\nadd.s32 %r1, %r1, 1;\nadd.s32 %r1, %r1 1;"));
+        (error.Line, error.Column).ShouldBe((9, 18));
+    }
+
+    [Fact]
     public void Nested_scopes_shadow_registers_and_allow_names_without_percent()
     {
         var function = Kernel("""
@@ -251,11 +272,13 @@ public sealed class PtxParserTests
     public void Parameters_are_laid_out_with_their_alignment()
     {
         var function = Kernel("ret;", parameters: """
-            .param .u64 a, .param .u8 flag, .param .align 4 .b8 dims[12], .param .f64 x, .param .u32 n
+            .param .u64 a, .param .u8 flag, .param .align 4 .b8 dims[12], .param .f64 x, .param .u32 n,
+            .param .u32 .ptr .global .align 16 p32
             """);
         function.Parameters.Select(p => (p.Name, p.Size, p.Alignment, p.Offset)).ShouldBe([
-            ("a", 8L, 8, 0L), ("flag", 1L, 1, 8L), ("dims", 12L, 4, 12L), ("x", 8L, 8, 24L), ("n", 4L, 4, 32L)]);
-        function.ParameterBufferSize.ShouldBe(36);
+            ("a", 8L, 8, 0L), ("flag", 1L, 1, 8L), ("dims", 12L, 4, 12L), ("x", 8L, 8, 24L), ("n", 4L, 4, 32L),
+            ("p32", 4L, 4, 36L)], "the .align after .ptr is the pointee's");
+        function.ParameterBufferSize.ShouldBe(40);
     }
 
     [Fact]
@@ -382,6 +405,11 @@ public sealed class PtxParserTests
         BitConverter.UInt64BitsToDouble(Operand(function, 4, 1).ImmediateBits(IrType.F64)).ShouldBe(2.0);
         BitConverter.UInt32BitsToSingle((uint)Operand(function, 5, 1).ImmediateBits(IrType.F32)).ShouldBe(1.5f);
         Operand(function, 6, 2).Value.ShouldBe(15);
+        Operand(function, 5, 1).ImmediateBits(IrType.F64).ShouldBe(BitConverter.DoubleToUInt64Bits(1.5));
+        Operand(function, 5, 1).ImmediateBits(IrType.F16).ShouldBe((ulong)BitConverter.HalfToUInt16Bits((Half)1.5));
+        Operand(function, 5, 1).ImmediateBits(IrType.BF16).ShouldBe(0x3FC0UL, "1.5f is 0x3FC00000");
+        IrOperand.OfFloat64Bits(BitConverter.DoubleToUInt64Bits(1.00390625)).ImmediateBits(IrType.BF16).ShouldBe(0x3F80UL, "a tie rounds to the even bf16");
+        IrOperand.OfInteger(3).ImmediateBits(IrType.F32).ShouldBe(BitConverter.SingleToUInt32Bits(3f), "an integer literal in a float position is its value");
     }
 
     [Fact]
@@ -437,6 +465,17 @@ public sealed class PtxParserTests
     public void A_newer_ptx_version_is_reported_as_such()
     {
         Should.Throw<PtxException>(() => PtxParser.Parse(".version 10.0\n.target sm_100\n")).Error.ShouldBe(PtxError.UnsupportedVersion);
+    }
+
+    [Fact]
+    public void Parse_errors_surface_when_the_module_is_loaded_not_when_the_image_is_indexed()
+    {
+        var container = Fatbin.FatbinBuilder.Container(new Fatbin.FatbinBuilder.Entry(1, 80, Fatbin.FatbinBuilder.PtxBytes(Header + ".entry k()\n{\nbogus;\n}\n"), Fatbin.FatbinBuilder.Compression.Zstd));
+        var image = Emulator.Kernels.Fatbin.FatbinImage.Index(container);
+        image.Entries.Count.ShouldBe(1);
+        var error = Should.Throw<PtxException>(() => image.LoadModule(80));
+        (error.Line, error.Column).ShouldBe((6, 1));
+        Should.Throw<PtxException>(() => image.LoadModule(80)).ShouldBeSameAs(error, "the failed load is remembered, not retried");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Emulator.Driver;
-using Emulator.Driver.Launch;
 using Emulator.Driver.Personas;
 using Emulator.Driver.Runtime;
 using Emulator.Driver.Runtime.Graphs;
@@ -140,6 +139,8 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
             _runtime.StreamBeginCapture(stream, CaptureMode.Relaxed).ShouldBe(CudaError.Success);
             _runtime.StreamIsCapturing(stream, out var status).ShouldBe(CudaError.Success);
             status.ShouldBe(CaptureStatus.Active);
+            _runtime.StreamGetCaptureInfo(stream, out status, out var captureId).ShouldBe(CudaError.Success);
+            (status, captureId).ShouldBe((CaptureStatus.Active, 1UL));
             _runtime.MemsetAsync(device, 7, 256, stream).ShouldBe(CudaError.Success);
             _runtime.MemcpyAsync((ulong)h, device, 256, MemcpyKind.DeviceToHost, stream).ShouldBe(CudaError.Success);
             _runtime.LaunchHostFunc(stream, () => hostCalls.Add(hostCalls.Count)).ShouldBe(CudaError.Success);
@@ -186,6 +187,7 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
         var stub = (nint)0x7000_1000;
         _runtime.RegisterFunction(handle, stub, "_Z6kernelPf");
         _runtime.RegisterFatBinaryEnd(handle);
+        _runtime.Registry.FatbinCount.ShouldBe(1);
         _runtime.Registry.FunctionCount.ShouldBe(1);
 
         _runtime.GetKernel(out var kernel, stub).ShouldBe(CudaError.Success);
@@ -222,6 +224,7 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
             [new LaunchAttribute(CudaRuntime.LaunchAttributeIds.ProgrammaticStreamSerialization, 1)]).ShouldBe(CudaError.NotSupported);
 
         _runtime.UnregisterFatBinary(handle);
+        _runtime.Registry.FatbinCount.ShouldBe(0);
         _runtime.FuncGetAttributes(out _, stub).ShouldBe(CudaError.InvalidDeviceFunction);
         _runtime.FuncGetAttributes(out _, kernel).ShouldBe(CudaError.InvalidDeviceFunction);
     }
@@ -266,10 +269,9 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
     {
         _runtime.MemGetInfo(out var freeAtStart, out _).ShouldBe(CudaError.Success);
         _runtime.Malloc(out var before, 64).ShouldBe(CudaError.Success);
-        // A launch whose kernel faults, through the driver's launch path the engine uses.
-        var faulted = _driver.LaunchKernel(0, false, new LaunchConfiguration(new Dim3(1, 1, 1), new Dim3(32, 1, 1), 0),
-            new KernelResources(0, 48 * 1024, 0, 1024), 0, () => CuResult.IllegalAddress);
-        faulted.ShouldBe(CuResult.IllegalAddress);
+        // A stream operation that faults, as a kernel reading out of bounds does: the driver makes it sticky.
+        _driver.ResolveStream(0, false, out var legacy).ShouldBe(CuResult.Success);
+        _driver.Enqueue(legacy, 0, () => CuResult.IllegalAddress).ShouldBe(CuResult.IllegalAddress);
 
         _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress);
         _runtime.GetLastError().ShouldBe(CudaError.IllegalAddress); // sticky: cannot be reset

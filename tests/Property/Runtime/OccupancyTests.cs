@@ -1,5 +1,4 @@
 using Emulator.Driver;
-using Emulator.Driver.Launch;
 using Emulator.Driver.Runtime;
 
 namespace Emulator.Tests.Property.Runtime;
@@ -27,7 +26,7 @@ public sealed class OccupancyTests
     [InlineData(128, 0, 100_000, 100_000, 1)]
     public void MatchesHandComputedLimits(int blockSize, int registers, int staticShared, int dynamicShared, int expected)
     {
-        Occupancy.MaxActiveBlocksPerMultiprocessor(Hopper, new KernelResources((uint)staticShared, 232448, registers, 1024),
+        Occupancy.MaxActiveBlocksPerMultiprocessor(Hopper, new KernelResources(registers, staticShared, 1024),
             blockSize, (ulong)dynamicShared, out var blocks).ShouldBe(CudaError.Success);
         blocks.ShouldBe(expected);
     }
@@ -35,7 +34,7 @@ public sealed class OccupancyTests
     [Fact]
     public void ShapesThatCannotRunGiveZeroBlocksAndBadSizesAnError()
     {
-        var kernel = new KernelResources(0, 232448, 32, 512);
+        var kernel = new KernelResources(32, 0, 512);
         Occupancy.MaxActiveBlocksPerMultiprocessor(Hopper, kernel, 1024, 0, out var tooBig).ShouldBe(CudaError.Success);
         tooBig.ShouldBe(0);
         Occupancy.MaxActiveBlocksPerMultiprocessor(Hopper, kernel, 256, 300_000, out var tooMuchShared).ShouldBe(CudaError.Success);

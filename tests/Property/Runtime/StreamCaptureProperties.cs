@@ -27,10 +27,10 @@ public sealed class StreamCaptureProperties
 
     private static Gen<Op> OpGen() =>
         from kind in Gen.Frequency(
-            (3, Gen.Constant(Kind.Begin)), (2, Gen.Constant(Kind.End)), (4, Gen.Constant(Kind.Work)),
-            (1, Gen.Constant(Kind.Unsafe)), (1, Gen.Constant(Kind.Sync)), (4, Gen.Constant(Kind.Record)),
-            (4, Gen.Constant(Kind.Wait)), (1, Gen.Constant(Kind.Query)))
-        from stream in Gen.Frequency((1, Gen.Constant(0)), (4, Gen.Choose(1, 3)))
+            (3, Gen.Constant(Kind.Begin)), (2, Gen.Constant(Kind.End)), (5, Gen.Constant(Kind.Work)),
+            (1, Gen.Constant(Kind.Unsafe)), (1, Gen.Constant(Kind.Sync)), (5, Gen.Constant(Kind.Record)),
+            (5, Gen.Constant(Kind.Wait)), (1, Gen.Constant(Kind.Query)))
+        from stream in Gen.Frequency((1, Gen.Constant(0)), (6, Gen.Choose(1, 3)))
         from @event in Gen.Choose(0, 1)
         from mode in Gen.Elements(CaptureMode.Global, CaptureMode.ThreadLocal, CaptureMode.Relaxed)
         select new Op(kind, stream, @event, mode);
@@ -150,6 +150,9 @@ public sealed class StreamCaptureProperties
         }
     }
 
+    /// <summary>A fixed seed: the same 2 000 programs every run, so the coverage check below cannot flake.</summary>
+    private static readonly Replay Replay = new(new Rnd(20261122UL, 0x9E3779B97F4A7C15UL), null);
+
     [Fact]
     public void ImplementationAgreesWithTheModel()
     {
@@ -198,7 +201,7 @@ public sealed class StreamCaptureProperties
                     graph.ShouldBeNull();
                 }
             }
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(1000));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000).WithReplay(Replay));
 
         // The programs must reach every rule, or agreement would prove little.
         new[]

@@ -6,7 +6,8 @@ namespace Emulator.Kernels.Engine.Interpreter;
 
 /// <summary>
 /// Runs one thread block to completion. All state of the block (shared memory, warps, barrier) lives here,
-/// so blocks are independent and could run on separate threads once that is proven equivalent.
+/// so blocks are independent and could run on separate threads once that is proven equivalent (one executor
+/// per thread). An executor is reused for consecutive blocks: <see cref="Run"/> resets every piece of state.
 /// Warps run in index order; a warp runs until it waits at a barrier or exits, then the next one runs.
 /// </summary>
 sealed unsafe partial class BlockExecutor
@@ -15,7 +16,8 @@ sealed unsafe partial class BlockExecutor
     readonly LaunchContext launch;
     readonly Warp[] warps;
     readonly byte[] shared;
-    readonly (uint X, uint Y, uint Z) blockId;
+    (uint X, uint Y, uint Z) blockId;
+    readonly uint[] initialLiveMasks;
     readonly Instruction[] code;
 
     public long ThreadInstructions;
@@ -28,21 +30,22 @@ sealed unsafe partial class BlockExecutor
     int barrierPopCount;
     bool barrierAnd = true, barrierOr;
 
-    public BlockExecutor(ExecutableKernel kernel, LaunchContext launch, (uint X, uint Y, uint Z) blockId)
+    public BlockExecutor(ExecutableKernel kernel, LaunchContext launch)
     {
         this.kernel = kernel;
         this.launch = launch;
-        this.blockId = blockId;
         code = kernel.Code;
         shared = GC.AllocateArray<byte>(launch.SharedBytes, pinned: true);
         var block = launch.Block;
         int threads = (int)block.Count;
         int warpCount = (threads + Warp.Size - 1) / Warp.Size;
         warps = new Warp[warpCount];
+        initialLiveMasks = new uint[warpCount];
         for (int w = 0; w < warpCount; w++)
         {
             int lanes = Math.Min(Warp.Size, threads - w * Warp.Size);
-            var warp = new Warp(w, kernel, lanes == 32 ? uint.MaxValue : (1u << lanes) - 1);
+            initialLiveMasks[w] = lanes == 32 ? uint.MaxValue : (1u << lanes) - 1;
+            var warp = new Warp(w, kernel, initialLiveMasks[w]);
             for (int lane = 0; lane < lanes; lane++)
             {
                 uint linear = (uint)(w * Warp.Size + lane);
@@ -56,9 +59,19 @@ sealed unsafe partial class BlockExecutor
     public int FaultLine => faultInstruction?.Line ?? 0;
     public string FaultText => faultInstruction?.Text ?? "";
 
-    /// <summary>Runs the block; throws <see cref="KernelFault"/> on a fault (caught by the engine).</summary>
-    public void Run()
+    /// <summary>Runs one block from a clean state; throws <see cref="KernelFault"/> on a fault (caught by the engine).</summary>
+    public void Run((uint X, uint Y, uint Z) block)
     {
+        blockId = block;
+        ThreadInstructions = 0;
+        // Registers, shared and local memory start zeroed in every block: hardware leaves them undefined,
+        // and zero keeps results independent of which block ran before.
+        Array.Clear(shared);
+        for (int w = 0; w < warps.Length; w++) warps[w].Reset(initialLiveMasks[w]);
+        barrierArrivals = 0;
+        barrierPopCount = 0;
+        barrierAnd = true;
+        barrierOr = false;
         while (true)
         {
             bool progressed = false;
@@ -68,8 +81,14 @@ sealed unsafe partial class BlockExecutor
                 RunWarp(warp);
                 progressed = true;
             }
-            if (warps.All(w => w.Done)) return;
-            if (!progressed || warps.All(w => w.Done || w.WaitingAtBarrier))
+            bool allDone = true, allParked = true;
+            foreach (var warp in warps)
+            {
+                allDone &= warp.Done;
+                allParked &= warp.Done || warp.WaitingAtBarrier;
+            }
+            if (allDone) return;
+            if (!progressed || allParked)
                 ReleaseBarrier();
         }
     }

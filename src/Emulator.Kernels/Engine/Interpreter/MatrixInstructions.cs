@@ -99,9 +99,10 @@ sealed unsafe partial class BlockExecutor
         }
         int dBits = dType == ScalarType.F16 ? 16 : 32;
         int perRegister = 32 / dBits;
+        Span<ulong> words = stackalloc ulong[d.Length];
         for (int lane = 0; lane < Warp.Size; lane++)
         {
-            Span<ulong> words = stackalloc ulong[d.Length];
+            words.Clear();
             for (int i = 0; i < cCount; i++)
             {
                 var (r, col) = layouts.C(lane, i);
@@ -184,11 +185,12 @@ sealed unsafe partial class BlockExecutor
                 (int rows, int cols) = ins.Opcode switch { Opcode.WmmaLoadA => (m, k), Opcode.WmmaLoadB => (k, n), _ => (m, n) };
                 int elementBytes = isC ? (ins.Type == ScalarType.F16 ? 2 : 4) : 2;
                 int perLane = registers.Length * (4 / elementBytes);
+                Span<ulong> words = stackalloc ulong[registers.Length];
                 for (int lane = 0; lane < Warp.Size; lane++)
                 {
                     ulong baseAddress = EffectiveAddress(warp, ops[1], lane);
                     long stride = ops.Length > 2 ? (long)Read(warp, ops[2], lane) : (ins.ARowMajor ? cols : rows);
-                    Span<ulong> words = stackalloc ulong[registers.Length];
+                    words.Clear();
                     for (int slot = 0; slot < perLane; slot++)
                     {
                         int e = (lane * perLane + slot) % (rows * cols);
@@ -245,9 +247,10 @@ sealed unsafe partial class BlockExecutor
                         : Bits(FloatRounding.Canonicalize((float)total));
                 }
                 int dBits = dHalf ? 16 : 32;
+                Span<ulong> words = stackalloc ulong[d.Length];
                 for (int lane = 0; lane < Warp.Size; lane++)
                 {
-                    Span<ulong> words = stackalloc ulong[d.Length];
+                    words.Clear();
                     for (int slot = 0; slot < dPerLane; slot++)
                         words[slot * dBits / 32] |= result[(lane * dPerLane + slot) % (m * n)] << ((slot % (32 / dBits)) * dBits);
                     for (int i = 0; i < d.Length; i++) WriteRegister(warp, d[i], lane, words[i]);

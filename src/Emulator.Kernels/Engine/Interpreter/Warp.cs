@@ -44,6 +44,18 @@ sealed class Warp
 
     public bool Done => LiveMask == 0;
 
+    public void Reset(uint liveMask)
+    {
+        LiveMask = liveMask;
+        Pc = 0;
+        Divergent = false;
+        WaitingAtBarrier = false;
+        BarrierLanes = 0;
+        Array.Clear(Registers);
+        Array.Clear(Local);
+        Array.Clear(CallParams);
+    }
+
     /// <summary>Lanes that execute the instruction at <see cref="Pc"/>.</summary>
     public uint ActiveMask()
     {
@@ -60,9 +72,10 @@ sealed class Warp
     /// <summary>Move the given lanes to <paramref name="target"/> and choose the next program counter.</summary>
     public void Branch(uint lanes, int target, int fallThrough, uint active)
     {
-        if (lanes == active && !Divergent)
+        if (!Divergent && (lanes == active || lanes == 0))
         {
-            Pc = target;
+            // Uniform branch (taken or not): the warp stays converged.
+            Pc = lanes == 0 ? fallThrough : target;
             return;
         }
         if (!Divergent)
