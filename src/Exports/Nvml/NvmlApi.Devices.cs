@@ -144,7 +144,7 @@ public static unsafe partial class NvmlApi
     }
 
     /// <summary><c>NVML_DEVICE_ARCH_*</c> of a compute capability (Kepler 2 … Blackwell 10), from nvml.h.</summary>
-    internal static uint ArchitectureOf(int major, int minor) => (major, minor) switch
+    private static uint ArchitectureOf(int major, int minor) => (major, minor) switch
     {
         (3, _) => 2,                   // Kepler
         (5, _) => 3,                   // Maxwell
@@ -163,6 +163,9 @@ public static unsafe partial class NvmlApi
     /// <summary>Bytes of <c>nvmlPciInfo_t</c> up to <c>pciSubSystemId</c>: all the original (v1) layout defines.</summary>
     private const int PciInfoV1Bytes = 16 + 5 * sizeof(uint);
 
+    /// <summary>Bytes of the v2/v3 <c>nvmlPciInfo_t</c>: the v1 part, then the 32-byte <c>busId</c>.</summary>
+    private const int PciInfoBytes = PciInfoV1Bytes + 32;
+
     /// <summary>The original layout: a 16-byte bus id and reserved words this call leaves alone.</summary>
     public static NvmlReturn nvmlDeviceGetPciInfo(nint device, void* pci) => WritePciInfo(device, pci, extendedBusId: false);
 
@@ -180,7 +183,7 @@ public static unsafe partial class NvmlApi
         var result = Resolve(device, out var resolved);
         if (result != NvmlReturn.Success) return result;
         if (pci == null) return NvmlReturn.InvalidArgument;
-        var info = new Span<byte>(pci, extendedBusId ? sizeof(NvmlPciInfo) : PciInfoV1Bytes);
+        var info = new Span<byte>(pci, extendedBusId ? PciInfoBytes : PciInfoV1Bytes);
         info.Clear();
         WriteFixedString(info[..16], PciBusId(resolved, domainDigits: 4));
         var numbers = MemoryMarshal.Cast<byte, uint>(info.Slice(16, 5 * sizeof(uint)));
@@ -193,7 +196,7 @@ public static unsafe partial class NvmlApi
         return NvmlReturn.Success;
     }
 
-    internal static string PciBusId(Device device, int domainDigits) =>
+    private static string PciBusId(Device device, int domainDigits) =>
         device.PciDomain.ToString("X" + domainDigits, CultureInfo.InvariantCulture)
         + string.Create(CultureInfo.InvariantCulture, $":{device.PciBus:X2}:{device.PciDevice:X2}.0");
 
@@ -201,14 +204,5 @@ public static unsafe partial class NvmlApi
     {
         var count = Encoding.ASCII.GetBytes(text, field[..^1]);
         field[count] = 0;
-    }
-
-    /// <summary>nvml.h's <c>nvmlPciInfo_t</c> (v2/v3 layout), for its size.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct NvmlPciInfo
-    {
-        public fixed byte BusIdLegacy[16];
-        public uint Domain, Bus, Device, PciDeviceId, PciSubSystemId;
-        public fixed byte BusId[32];
     }
 }

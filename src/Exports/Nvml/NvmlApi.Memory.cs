@@ -11,7 +11,7 @@ namespace Emulator.Exports;
 public static unsafe partial class NvmlApi
 {
     /// <summary><c>nvmlMemory_v2</c>: NVML_STRUCT_VERSION(Memory, 2) = sizeof(nvmlMemory_v2_t) | 2 &lt;&lt; 24.</summary>
-    internal const uint MemoryV2Version = 40 | (2u << 24);
+    private const uint MemoryV2Version = 40 | (2u << 24);
 
     /// <summary>nvml.h's <c>NVML_VALUE_NOT_AVAILABLE</c> (as unsigned int): no MIG instance.</summary>
     private const uint NoInstance = 0xFFFF_FFFF;
@@ -33,10 +33,9 @@ public static unsafe partial class NvmlApi
     /// </summary>
     public static NvmlReturn nvmlDeviceGetMemoryInfo_v2(nint device, void* memory)
     {
-        if (memory != null && *(uint*)memory != MemoryV2Version)
-            return Resolve(device, out _) is var check && check != NvmlReturn.Success ? check : NvmlReturn.ArgumentVersionMismatch;
         var result = ReadMemory(device, memory, out var total, out var used);
         if (result != NvmlReturn.Success) return result;
+        if (*(uint*)memory != MemoryV2Version) return NvmlReturn.ArgumentVersionMismatch;
         var fields = (ulong*)((byte*)memory + 8);
         fields[0] = total;
         fields[1] = 0;

@@ -14,10 +14,10 @@ public static unsafe partial class NvmlApi
     /// Modelled die temperature: a GPU idling in a cooled data-centre chassis. Kernels run on the host CPU, so
     /// no emulated workload ever heats the device.
     /// </summary>
-    internal const uint ModelledTemperatureCelsius = 30;
+    private const uint ModelledTemperatureCelsius = 30;
 
     /// <summary>Modelled draw: an idle board uses about a tenth of its power limit; the emulated device is never busy.</summary>
-    internal const uint IdlePowerDivisor = 10;
+    private const uint IdlePowerDivisor = 10;
 
     /// <summary>
     /// Board power limits of the built-in personas in milliwatts, from NVIDIA's product briefs (H100 SXM5 700 W,
