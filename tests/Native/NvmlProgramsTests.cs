@@ -52,6 +52,16 @@ public sealed partial class NvmlProgramsTests : IDisposable
     }
 
     [Fact]
+    public void A_broken_configuration_is_NVML_ERROR_DRIVER_NOT_LOADED_and_leaves_NVML_uninitialised()
+    {
+        var program = NativeTool.CompileLinked("nvml_init_status", Path.Combine("nvml", "init_status.c"), "nvidia-ml");
+        var broken = Environment(devices: 1);
+        broken["CUEMU_PERSONA"] = "no-such-persona";
+        NativeTool.RunChecked(program, broken).Stdout.ShouldContain("init=9 (Driver Not Loaded) count=1 devices=0");
+        NativeTool.RunChecked(program, Environment(devices: 2)).Stdout.ShouldContain("init=0 (Success) count=0 devices=2");
+    }
+
+    [Fact]
     public void Memory_another_process_holds_shows_in_NVML_and_cuMemGetInfo_and_vanishes_when_it_is_killed()
     {
         var holderProgram = NativeTool.CompileLinked("nvml_memory_holder", Path.Combine("nvml", "memory_holder.c"), "cuda");
