@@ -366,6 +366,7 @@ public sealed partial class CudaDriver
         foreach (var @event in context.Events) _events.Remove(@event.Handle);
         FreeContextMemory(context);
         context.ReleaseResources();
+        PublishUsage();
     }
 
     /// <summary>

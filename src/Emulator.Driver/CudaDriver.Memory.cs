@@ -124,7 +124,10 @@ public sealed partial class CudaDriver
     private CuResult Track(List<ulong> owner, MemoryStatus status, ulong address)
     {
         if (status == MemoryStatus.Success)
+        {
             lock (_gate) owner.Add(address);
+            PublishUsage();
+        }
         return ToResult(status);
     }
 
@@ -134,7 +137,11 @@ public sealed partial class CudaDriver
         var result = CurrentMemory(out _, out var memory);
         if (result != CuResult.Success) return result;
         var status = memory.Free(address);
-        if (status == MemoryStatus.Success) ForgetAllocation(address, host: false);
+        if (status == MemoryStatus.Success)
+        {
+            ForgetAllocation(address, host: false);
+            PublishUsage();
+        }
         return ToResult(status);
     }
 
@@ -149,11 +156,18 @@ public sealed partial class CudaDriver
         }
     }
 
+    /// <summary>
+    /// cuMemGetInfo: the device's capacity less what this process uses and, with a usage ledger, less what every
+    /// other live process uses, so it agrees with NVML in any process.
+    /// </summary>
     public CuResult MemGetInfo(out ulong free, out ulong total)
     {
         free = total = 0;
         var result = CurrentMemory(out var context, out var memory);
-        return result != CuResult.Success ? result : ToResult(memory.GetInfo(context.Device.Ordinal, out free, out total));
+        if (result != CuResult.Success) return result;
+        result = ToResult(memory.GetInfo(context.Device.Ordinal, out free, out total));
+        if (result == CuResult.Success) free -= Math.Min(free, UsedByOtherProcesses(context.Device));
+        return result;
     }
 
     /// <summary>cuMemGetAddressRange: an address outside every allocation is CUDA_ERROR_NOT_FOUND.</summary>
@@ -334,13 +348,18 @@ public sealed partial class CudaDriver
         handle = 0;
         var result = GetDevice(deviceOrdinal, out _);
         if (result != CuResult.Success) return result;
-        return ToResult(_memory!.CreatePhysical(deviceOrdinal, bytes, out handle));
+        var status = _memory!.CreatePhysical(deviceOrdinal, bytes, out handle);
+        if (status == MemoryStatus.Success) PublishUsage();
+        return ToResult(status);
     }
 
     public CuResult MemRelease(ulong handle)
     {
         var result = InitializedMemory(out var memory);
-        return result != CuResult.Success ? result : ToResult(memory.ReleasePhysical(handle));
+        if (result != CuResult.Success) return result;
+        var status = memory.ReleasePhysical(handle);
+        if (status == MemoryStatus.Success) PublishUsage();
+        return ToResult(status);
     }
 
     public CuResult MemAddressReserve(ulong bytes, ulong alignment, ulong hint, ulong flags, out ulong address)

@@ -139,6 +139,7 @@ public sealed partial class CudaDriver
             initial.CopyTo(new Span<byte>((void*)address, initial.Length));
             variables.Add(new ModuleVariable(global.Name, address, (ulong)global.Size, global.Space == IrStateSpace.Const));
         }
+        PublishUsage();
         return CuResult.Success;
     }
 
@@ -189,6 +190,7 @@ public sealed partial class CudaDriver
         _modules.Remove(module.Handle);
         foreach (var function in module.Functions) _functions.Remove(function.Handle);
         foreach (var variable in module.Variables) _memory?.Free(variable.Address);
+        PublishUsage();
     }
 
     public CuResult GetModule(nint handle, out Module module)

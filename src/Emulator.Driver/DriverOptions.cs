@@ -1,3 +1,4 @@
+using Emulator.Driver.Nvml;
 using Emulator.Driver.Personas;
 
 namespace Emulator.Driver;
@@ -24,11 +25,19 @@ public sealed record DriverOptions
     /// <summary>Receives cuemu's own diagnostics (e.g. the address space could not be placed at its fixed base).</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>
+    /// The cross-process record of device memory in use (null: this driver is alone, as in tests). When set, the
+    /// driver publishes every change of its devices' used bytes and <c>cuMemGetInfo</c> subtracts what other
+    /// processes use, as a real GPU shared by several processes answers.
+    /// </summary>
+    public IDeviceUsageLedger? UsageLedger { get; init; }
+
     /// <summary>Receives device-side <c>printf</c> output, one formatted call at a time (default: the process's standard output).</summary>
     public Action<string>? DevicePrintf { get; init; }
 
     /// <summary>
-    /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c> and <c>CUDA_VISIBLE_DEVICES</c>.
+    /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c> and <c>CUDA_VISIBLE_DEVICES</c>: the process-wide driver's
+    /// options, which also share device-memory use through the machine-wide ledger (<c>CUEMU_LEDGER_DIR</c>).
     /// </summary>
     /// <exception cref="PersonaException">The persona cannot be loaded or the device count is not 1..64.</exception>
     public static DriverOptions FromEnvironment(Func<string, string?>? read = null)
@@ -46,6 +55,7 @@ public sealed record DriverOptions
             DeviceCount = count,
             VisibleDevices = read("CUDA_VISIBLE_DEVICES"),
             MemoryPlacement = MemoryPlacement.ProcessWide,
+            UsageLedger = SharedDeviceUsageLedger.ForCurrentProcess(read),
         };
     }
 }
