@@ -12,6 +12,7 @@ public static class NativeTool
     public static string IncludeDir => Path.Combine(CuemuHome, "include");
     public static string ProgramsDir => Path.Combine(RepoRoot, "tests", "Native", "programs");
     public static string BuildDir { get; } = CreateBuildDir();
+    private static int _ledgerRuns;
 
     private static string FindRepoRoot()
     {
@@ -57,6 +58,9 @@ public static class NativeTool
         info.Environment.Remove("CUEMU_TRACE");
         info.Environment.Remove("CUEMU_LOG");
         info.Environment.Remove("LD_PRELOAD");
+        // Each run gets its own device-memory ledger, so programs running side by side (xunit runs classes in
+        // parallel) never see each other's allocations in cuMemGetInfo/NVML; a test wanting a shared one says so.
+        info.Environment["CUEMU_LEDGER_DIR"] = Path.Combine(BuildDir, "ledger-" + Interlocked.Increment(ref _ledgerRuns));
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null) info.Environment.Remove(key);
