@@ -17,6 +17,8 @@ public class BlasProgramsTests
         var result = NativeTool.RunChecked(program);
         result.Stdout.ShouldContain("blas_gemm: 297 GEMM calls checked");
         result.Stdout.ShouldContain("blas_gemm: 0 failures");
+        result.Stdout.ShouldContain("cuBLAS API call: cublasSgemm_v2(transa=1 transb=0 m=0 ");
+        result.Stdout.ShouldNotContain("cublasSgemm_v2(transa=2");
     }
 
     [Theory]

@@ -361,6 +361,13 @@ static void check_handles_and_settings(void)
     CHECK(strcmp(cublasGetStatusName(CUBLAS_STATUS_NOT_SUPPORTED), "CUBLAS_STATUS_NOT_SUPPORTED") == 0, "%s",
           cublasGetStatusName(CUBLAS_STATUS_NOT_SUPPORTED));
 
+    /* cublasLoggerConfigure: with logging on, calls are written to stdout (the test reads the line); off again after. */
+    CHECK_EQ(CUBLAS_STATUS_SUCCESS, cublasLoggerConfigure(1, 1, 0, NULL));
+    CHECK_EQ(CUBLAS_STATUS_SUCCESS, cublasSgemm(handle, CUBLAS_OP_T, CUBLAS_OP_N, 0, 1, 1, &one, a, 1, b, 1, &zero, c, 1));
+    CHECK_EQ(CUBLAS_STATUS_SUCCESS, cublasLoggerConfigure(0, 0, 0, NULL));
+    CHECK_EQ(CUBLAS_STATUS_SUCCESS, cublasSgemm(handle, CUBLAS_OP_C, CUBLAS_OP_N, 0, 1, 1, &one, a, 1, b, 1, &zero, c, 1));
+    fflush(stdout);
+
     /* Destroyed handles are NOT_INITIALIZED everywhere, and stay so. */
     CHECK_EQ(CUBLAS_STATUS_SUCCESS, cublasDestroy(handle));
     CHECK_EQ(CUBLAS_STATUS_NOT_INITIALIZED, cublasDestroy(handle));
