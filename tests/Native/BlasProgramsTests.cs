@@ -32,4 +32,12 @@ public class BlasProgramsTests
         var result = NativeTool.RunChecked(program, args: scenario);
         result.Stdout.ShouldContain($"blas_faults {scenario}: 0 failures");
     }
+
+    [Fact]
+    public void Creating_a_handle_without_a_visible_device_is_not_initialized()
+    {
+        var program = CompileBlasProgram("blas_no_device", "blas_faults.c", "13", 130000);
+        var result = NativeTool.RunChecked(program, new Dictionary<string, string?> { ["CUDA_VISIBLE_DEVICES"] = "" }, null, "no-device");
+        result.Stdout.ShouldContain("blas_faults no-device: 0 failures");
+    }
 }

@@ -1,6 +1,7 @@
 /* A cuBLAS operand outside accessible memory is a faulting kernel: the call answers CUBLAS_STATUS_EXECUTION_FAILED,
  * the context keeps cudaErrorIllegalAddress as its sticky error, and later work on it fails too. The scenario
- * (argv[1]) picks which operand is bad, since the first fault ends the context for the rest of the process. */
+ * (argv[1]) picks which operand is bad, since the first fault ends the context for the rest of the process;
+ * "no-device" checks cublasCreate where no device is visible. */
 #include <string.h>
 #include <stdlib.h>
 #include <cuemu/cuemu_api.h>
@@ -11,7 +12,14 @@ enum { expectIllegalAddress = 700 };
 int main(int argc, char** argv)
 {
     const char* scenario = argc > 1 ? argv[1] : "";
-    cublasHandle_t handle;
+    cublasHandle_t handle = NULL;
+    if (strcmp(scenario, "no-device") == 0) {
+        /* Without a usable device the runtime cannot initialise, and neither can cuBLAS. */
+        CHECK_EQ(CUBLAS_STATUS_NOT_INITIALIZED, cublasCreate(&handle));
+        CHECK(handle == NULL, "no handle is written on failure");
+        printf("blas_faults %s: %d failures\n", scenario, check_failures);
+        return check_failures;
+    }
     CHECK_EQ(CUBLAS_STATUS_SUCCESS, cublasCreate(&handle));
     float host[16] = { 1, 2, 3, 4 }, one = 1.0f, zero = 0.0f, result[4] = { 0 };
     float *a, *b, *c;
