@@ -40,4 +40,12 @@ public class BlasProgramsTests
         var result = NativeTool.RunChecked(program, new Dictionary<string, string?> { ["CUDA_VISIBLE_DEVICES"] = "" }, null, "no-device");
         result.Stdout.ShouldContain("blas_faults no-device: 0 failures");
     }
+
+    [Fact]
+    public void The_throughput_program_runs()
+    {
+        var program = CompileBlasProgram("blas_bench", "blas_bench.c", "13", 130000);
+        var result = NativeTool.RunChecked(program, args: ["8", "2"]);
+        result.Stdout.ShouldContain("n=8 reps=2");
+    }
 }
