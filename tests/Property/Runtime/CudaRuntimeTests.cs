@@ -182,7 +182,7 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
     [Fact]
     public void RegistrationIndexesKernelsAndLaunchChecksComeBeforeExecution()
     {
-        using var fatbin = new SyntheticFatbin(75, 80, 90, 120);
+        using var fatbin = new SyntheticFatbin(StoreThreadIndexKernel, 75, 80, 90, 120);
         var handle = _runtime.RegisterFatBinary(fatbin.Wrapper);
         var stub = (nint)0x7000_1000;
         _runtime.RegisterFunction(handle, stub, "_Z6kernelPf");
@@ -219,15 +219,29 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
             .ShouldBe(CudaError.InvalidValue);
         _runtime.LaunchCooperativeKernel(stub, new Dim3(100_000, 1, 1), new Dim3(1024, 1, 1), 0, 0, 0)
             .ShouldBe(CudaError.CooperativeLaunchTooLarge);
-        // Every runtime check passed: execution itself is the driver's, which cannot run kernels yet.
-        _runtime.LaunchKernelEx(stub, new Dim3(1, 1, 1), new Dim3(32, 1, 1), 0, 0, PerThread,
-            [new LaunchAttribute(CudaRuntime.LaunchAttributeIds.ProgrammaticStreamSerialization, 1)]).ShouldBe(CudaError.NotSupported);
+        // Every runtime check passed: the kernel runs on the driver, its argument packed by the PTX layout.
+        _runtime.Malloc(out var output, 4 * 32).ShouldBe(CudaError.Success);
+        var argument = output;
+        var arguments = stackalloc nint[] { (nint)(&argument) };
+        _runtime.LaunchKernelEx(stub, new Dim3(1, 1, 1), new Dim3(32, 1, 1), (nint)arguments, 0, PerThread,
+            [new LaunchAttribute(CudaRuntime.LaunchAttributeIds.ProgrammaticStreamSerialization, 1)]).ShouldBe(CudaError.Success);
+        var written = new uint[32];
+        fixed (uint* w = written)
+            _runtime.Memcpy((ulong)w, output, 4 * 32, MemcpyKind.DeviceToHost).ShouldBe(CudaError.Success);
+        written.ShouldBe(Enumerable.Range(0, 32).Select(i => (uint)i).ToArray());
+        _runtime.Free(output).ShouldBe(CudaError.Success);
 
         _runtime.UnregisterFatBinary(handle);
         _runtime.Registry.FatbinCount.ShouldBe(0);
         _runtime.FuncGetAttributes(out _, stub).ShouldBe(CudaError.InvalidDeviceFunction);
         _runtime.FuncGetAttributes(out _, kernel).ShouldBe(CudaError.InvalidDeviceFunction);
     }
+
+    /// <summary><c>__global__ void kernel(unsigned* p) { p[threadIdx.x] = threadIdx.x; }</c></summary>
+    private const string StoreThreadIndexKernel =
+        ".visible .entry _Z6kernelPf(.param .u64 p)\n{\n  .reg .b32 %r<2>; .reg .b64 %rd<4>;\n"
+        + "  ld.param.u64 %rd1, [p]; mov.u32 %r1, %tid.x; mul.wide.u32 %rd2, %r1, 4; add.s64 %rd3, %rd1, %rd2;\n"
+        + "  st.global.u32 [%rd3], %r1;\n  ret;\n}\n";
 
     [Fact]
     public void AKernelWithoutPtxForTheDeviceHasNoImage()
