@@ -82,6 +82,7 @@ public sealed partial class CudaRuntime
         var fatbin = Registry.Unregister(handle);
         if (fatbin is null)
             return;
+        UnloadModulesOf(fatbin);
         lock (_functionLock)
         {
             foreach (var function in fatbin.Functions)

@@ -35,6 +35,23 @@ public sealed partial class CudaRuntime
     }
 
     /// <summary>
+    /// __cudaUnregisterFatBinary: unloads the fatbin's modules from every context it was loaded into (a context
+    /// already torn down has released them itself, which the driver reports as an invalid handle).
+    /// </summary>
+    private void UnloadModulesOf(RegisteredFatbin fatbin)
+    {
+        lock (_moduleLock)
+        {
+            var loaded = _loadedModules.Where(entry => entry.Key.Fatbin == fatbin).OrderBy(entry => entry.Value).ToArray();
+            foreach (var (key, module) in loaded)
+            {
+                Driver.ModuleUnload(module);
+                _loadedModules.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>
     /// The driver function a registered host stub launches in <paramref name="context"/>, found by its registered
     /// device name, with the attributes cudaFuncSetAttribute gave the stub applied to it.
     /// </summary>
