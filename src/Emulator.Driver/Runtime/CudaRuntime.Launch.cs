@@ -1,4 +1,7 @@
+using Emulator.Driver.Contexts;
+using Emulator.Driver.Modules;
 using Emulator.Driver.Personas;
+using Emulator.Driver.Runtime.Graphs;
 
 namespace Emulator.Driver.Runtime;
 
@@ -79,6 +82,7 @@ public sealed partial class CudaRuntime
         var fatbin = Registry.Unregister(handle);
         if (fatbin is null)
             return;
+        UnloadModulesOf(fatbin);
         lock (_functionLock)
         {
             foreach (var function in fatbin.Functions)
@@ -125,10 +129,9 @@ public sealed partial class CudaRuntime
     // ---- function attributes and occupancy ----------------------------------------------------------------------
 
     /// <summary>
-    /// cudaFuncGetAttributes. ptxVersion is the PTX target the device would JIT from the kernel's fatbin
-    /// (the highest compute_XX not above its compute capability) and binaryVersion the device's own
-    /// capability, as for JIT-compiled code. Registers, static shared and local memory are reported as 0
-    /// until the PTX front end supplies per-kernel resources.
+    /// cudaFuncGetAttributes: the values of the function as loaded in the current context (its module is loaded
+    /// on first use). ptxVersion is the PTX target chosen for the device (the highest compute_XX not above its
+    /// compute capability) and binaryVersion the device's own capability, as for JIT-compiled code.
     /// </summary>
     public CudaError FuncGetAttributes(out KernelAttributes attributes, nint stubOrKernel)
     {
@@ -138,20 +141,27 @@ public sealed partial class CudaRuntime
             return Record(context);
         if (!TryResolveFunction(stubOrKernel, out var function))
             return Record(CudaError.InvalidDeviceFunction);
-        var persona = current.Device.Persona;
-        var capability = persona.ComputeCapabilityMajor * 10 + persona.ComputeCapabilityMinor;
-        var ptx = FatbinPtxIndex.SelectPtxArchitecture(FatbinPtxIndex.PtxArchitectures(function.Fatbin.Image), capability);
-        if (ptx == 0)
-            return Record(CudaError.NoKernelImageForDevice);
+        var resolved = DriverFunctionFor(function, current, out var loaded);
+        if (resolved != CudaError.Success)
+            return Record(resolved);
         Dictionary<FunctionAttribute, int> set;
         lock (_functionLock)
             set = new Dictionary<FunctionAttribute, int>(_functionAttributes.GetValueOrDefault(function) ?? []);
+        int Driven(CudaDriver.FunctionAttribute attribute)
+        {
+            Driver.FuncGetAttribute((int)attribute, loaded.Handle, out var value);
+            return value;
+        }
         attributes = new KernelAttributes(
-            SharedSizeBytes: 0, ConstSizeBytes: 0, LocalSizeBytes: 0,
-            MaxThreadsPerBlock: persona[DeviceAttribute.MaxThreadsPerBlock],
-            NumRegs: 0, PtxVersion: ptx, BinaryVersion: capability,
-            MaxDynamicSharedSizeBytes: set.GetValueOrDefault(FunctionAttribute.MaxDynamicSharedMemorySize, DefaultDynamicSharedLimit),
-            PreferredShmemCarveout: set.GetValueOrDefault(FunctionAttribute.PreferredSharedMemoryCarveout, -1),
+            SharedSizeBytes: (ulong)Driven(CudaDriver.FunctionAttribute.SharedSizeBytes),
+            ConstSizeBytes: (ulong)Driven(CudaDriver.FunctionAttribute.ConstSizeBytes),
+            LocalSizeBytes: (ulong)Driven(CudaDriver.FunctionAttribute.LocalSizeBytes),
+            MaxThreadsPerBlock: Driven(CudaDriver.FunctionAttribute.MaxThreadsPerBlock),
+            NumRegs: Driven(CudaDriver.FunctionAttribute.NumRegs),
+            PtxVersion: Driven(CudaDriver.FunctionAttribute.PtxVersion),
+            BinaryVersion: Driven(CudaDriver.FunctionAttribute.BinaryVersion),
+            MaxDynamicSharedSizeBytes: Driven(CudaDriver.FunctionAttribute.MaxDynamicSharedSizeBytes),
+            PreferredShmemCarveout: Driven(CudaDriver.FunctionAttribute.PreferredSharedMemoryCarveout),
             RequiredClusterWidth: set.GetValueOrDefault(FunctionAttribute.RequiredClusterWidth),
             RequiredClusterHeight: set.GetValueOrDefault(FunctionAttribute.RequiredClusterHeight),
             RequiredClusterDepth: set.GetValueOrDefault(FunctionAttribute.RequiredClusterDepth),
@@ -263,10 +273,16 @@ public sealed partial class CudaRuntime
             if (fits != CudaError.Success)
                 return Record(fits);
         }
-        var resolve = ResolveStream(stream, out _, out _);
+        var resolve = ResolveStream(stream, out _, out var identity);
         if (resolve != CudaError.Success)
             return Record(resolve);
-        return Record(ExecuteOnDriver(function));
+        var prepared = PrepareDriverLaunch(function, current, arguments, out var driverFunction, out var parameters);
+        if (prepared != CudaError.Success)
+            return Record(prepared);
+        var options = new CudaDriver.LaunchOptions(Cooperative: cooperative);
+        var node = new GraphNode(GraphNodeKind.Kernel, $"kernel {function.DeviceName} <<<{grid}, {block}, {sharedBytes}>>>",
+            target => LaunchOnDriver(driverFunction, grid, block, sharedBytes, target, parameters, options));
+        return Record(Capture.Submit(identity, node, () => node.Execute(stream)));
     }
 
     public CudaError LaunchCooperativeKernel(nint stubOrKernel, Dim3 grid, Dim3 block, nint arguments, ulong sharedBytes, nint stream) =>
@@ -302,9 +318,27 @@ public sealed partial class CudaRuntime
     }
 
     /// <summary>
-    /// Loading the function's module and running it belong to the driver model (module load from the
-    /// registered fatbin, then its launch entry point), which does not offer them yet: the launch is refused
-    /// honestly with cudaErrorNotSupported after every runtime-level check has passed.
+    /// Resolves the driver function of a registered kernel in the current context (loading its module on first
+    /// use) and packs the <c>void** args</c> by the PTX parameter layout now, while the caller's pointers are valid:
+    /// a captured launch replays the same bytes.
     /// </summary>
-    private static CudaError ExecuteOnDriver(RegisteredFunction function) => CudaError.NotSupported;
+    private unsafe CudaError PrepareDriverLaunch(RegisteredFunction function, Context context, nint arguments,
+        out Function driverFunction, out byte[] parameters)
+    {
+        parameters = [];
+        var resolved = DriverFunctionFor(function, context, out driverFunction);
+        if (resolved != CudaError.Success)
+            return resolved;
+        return RuntimeErrors.FromDriver(Driver.PackParameters(driverFunction, (void**)arguments, null, out parameters));
+    }
+
+    /// <summary>Runs a prepared launch on a stream (the caller's, or the one a graph is launched into).</summary>
+    private CudaError LaunchOnDriver(Function function, Dim3 grid, Dim3 block, ulong sharedBytes, nint streamHandle,
+        byte[] parameters, CudaDriver.LaunchOptions options)
+    {
+        var resolve = Driver.ResolveStream(streamHandle, perThreadDefaultStream: false, out var stream);
+        if (resolve != CuResult.Success)
+            return RuntimeErrors.FromDriver(resolve);
+        return RuntimeErrors.FromDriver(Driver.Launch(function, grid, block, (uint)sharedBytes, stream, parameters, options));
+    }
 }

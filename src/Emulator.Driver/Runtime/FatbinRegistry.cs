@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Emulator.Kernels.Fatbin;
 
 namespace Emulator.Driver.Runtime;
 
@@ -23,6 +24,31 @@ public sealed class RegisteredFatbin
 
     public List<RegisteredFunction> Functions { get; } = [];
     public List<RegisteredVariable> Variables { get; } = [];
+
+    private readonly Lock _indexLock = new();
+    private (FatbinImage? Image, CudaError Error)? _indexed;
+
+    /// <summary>
+    /// The wrapper indexed by the Kernels fatbin reader, once, without copying (the fatbin lives in the program's
+    /// image); a wrapper that is not a readable fatbin is cudaErrorInvalidKernelImage.
+    /// </summary>
+    internal unsafe (FatbinImage? Image, CudaError Error) IndexedImage()
+    {
+        lock (_indexLock)
+        {
+            if (_indexed is { } known)
+                return known;
+            try
+            {
+                _indexed = (FatbinImage.FromNativePointer((byte*)Wrapper, copy: false), CudaError.Success);
+            }
+            catch (FatbinException e)
+            {
+                _indexed = (null, e.Error == FatbinError.NoBinaryForGpu ? CudaError.NoKernelImageForDevice : CudaError.InvalidKernelImage);
+            }
+            return _indexed.Value;
+        }
+    }
 
     /// <summary>Set by <c>__cudaRegisterFatBinaryEnd</c>; nvcc of CUDA 10.1+ always calls it.</summary>
     public bool RegistrationComplete { get; internal set; }

@@ -126,4 +126,34 @@ public static unsafe partial class RuntimeApi
         if (result == CudaError.Success) *numBlocks = blocks;
         return result;
     }
+
+    // ---- module variables registered with __cudaRegisterVar (symbols are their host shadows) -------------------
+
+    public static CudaError cudaGetSymbolAddress(void** devPtr, void* symbol)
+    {
+        if (devPtr == null) return Fail(CudaError.InvalidValue);
+        var result = Runtime.GetSymbolAddress((nint)symbol, out var address, out _);
+        if (result == CudaError.Success) *devPtr = (void*)address;
+        return result;
+    }
+
+    public static CudaError cudaGetSymbolSize(nuint* size, void* symbol)
+    {
+        if (size == null) return Fail(CudaError.InvalidValue);
+        var result = Runtime.GetSymbolAddress((nint)symbol, out _, out var bytes);
+        if (result == CudaError.Success) *size = (nuint)bytes;
+        return result;
+    }
+
+    public static CudaError cudaMemcpyToSymbol(void* symbol, void* src, nuint count, nuint offset, int kind) =>
+        Runtime.MemcpyToSymbol((nint)symbol, (ulong)src, count, offset, (MemcpyKind)kind, 0, synchronous: true);
+
+    public static CudaError cudaMemcpyFromSymbol(void* dst, void* symbol, nuint count, nuint offset, int kind) =>
+        Runtime.MemcpyFromSymbol((ulong)dst, (nint)symbol, count, offset, (MemcpyKind)kind, 0, synchronous: true);
+
+    public static CudaError cudaMemcpyToSymbolAsync(void* symbol, void* src, nuint count, nuint offset, int kind, nint stream) =>
+        Runtime.MemcpyToSymbol((nint)symbol, (ulong)src, count, offset, (MemcpyKind)kind, stream, synchronous: false);
+
+    public static CudaError cudaMemcpyFromSymbolAsync(void* dst, void* symbol, nuint count, nuint offset, int kind, nint stream) =>
+        Runtime.MemcpyFromSymbol((ulong)dst, (nint)symbol, count, offset, (MemcpyKind)kind, stream, synchronous: false);
 }

@@ -182,7 +182,7 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
     [Fact]
     public void RegistrationIndexesKernelsAndLaunchChecksComeBeforeExecution()
     {
-        using var fatbin = new SyntheticFatbin(75, 80, 90, 120);
+        using var fatbin = new SyntheticFatbin(StoreThreadIndexKernel, 75, 80, 90, 120);
         var handle = _runtime.RegisterFatBinary(fatbin.Wrapper);
         var stub = (nint)0x7000_1000;
         _runtime.RegisterFunction(handle, stub, "_Z6kernelPf");
@@ -219,14 +219,71 @@ public sealed unsafe class CudaRuntimeTests : IDisposable
             .ShouldBe(CudaError.InvalidValue);
         _runtime.LaunchCooperativeKernel(stub, new Dim3(100_000, 1, 1), new Dim3(1024, 1, 1), 0, 0, 0)
             .ShouldBe(CudaError.CooperativeLaunchTooLarge);
-        // Every runtime check passed: execution itself is the driver's, which cannot run kernels yet.
-        _runtime.LaunchKernelEx(stub, new Dim3(1, 1, 1), new Dim3(32, 1, 1), 0, 0, PerThread,
-            [new LaunchAttribute(CudaRuntime.LaunchAttributeIds.ProgrammaticStreamSerialization, 1)]).ShouldBe(CudaError.NotSupported);
+        // Every runtime check passed: the kernel runs on the driver, its argument packed by the PTX layout.
+        _runtime.Malloc(out var output, 4 * 32).ShouldBe(CudaError.Success);
+        var argument = output;
+        var arguments = stackalloc nint[] { (nint)(&argument) };
+        _runtime.LaunchKernelEx(stub, new Dim3(1, 1, 1), new Dim3(32, 1, 1), (nint)arguments, 0, PerThread,
+            [new LaunchAttribute(CudaRuntime.LaunchAttributeIds.ProgrammaticStreamSerialization, 1)]).ShouldBe(CudaError.Success);
+        var written = new uint[32];
+        fixed (uint* w = written)
+            _runtime.Memcpy((ulong)w, output, 4 * 32, MemcpyKind.DeviceToHost).ShouldBe(CudaError.Success);
+        written.ShouldBe(Enumerable.Range(0, 32).Select(i => (uint)i).ToArray());
+        _runtime.Free(output).ShouldBe(CudaError.Success);
 
         _runtime.UnregisterFatBinary(handle);
         _runtime.Registry.FatbinCount.ShouldBe(0);
         _runtime.FuncGetAttributes(out _, stub).ShouldBe(CudaError.InvalidDeviceFunction);
         _runtime.FuncGetAttributes(out _, kernel).ShouldBe(CudaError.InvalidDeviceFunction);
+    }
+
+    /// <summary><c>__global__ void kernel(unsigned* p) { p[threadIdx.x] = threadIdx.x; }</c></summary>
+    private const string StoreThreadIndexKernel =
+        ".visible .entry _Z6kernelPf(.param .u64 p)\n{\n  .reg .b32 %r<2>; .reg .b64 %rd<4>;\n"
+        + "  ld.param.u64 %rd1, [p]; mov.u32 %r1, %tid.x; mul.wide.u32 %rd2, %r1, 4; add.s64 %rd3, %rd1, %rd2;\n"
+        + "  st.global.u32 [%rd3], %r1;\n  ret;\n}\n";
+
+    /// <summary><c>__device__ unsigned counter = 40; __global__ void count() { atomicAdd(&counter, 1); }</c></summary>
+    private const string CountingKernel =
+        ".global .align 4 .u32 counter = 40;\n"
+        + ".visible .entry _Z5countv()\n{\n  .reg .b32 %r<2>;\n  atom.global.add.u32 %r1, [counter], 1;\n  ret;\n}\n";
+
+    [Fact]
+    public void AFatbinIsLoadedOncePerContextAndAgainAfterADeviceReset()
+    {
+        using var fatbin = new SyntheticFatbin(CountingKernel, 80);
+        var handle = _runtime.RegisterFatBinary(fatbin.Wrapper);
+        nint stub = 0x7000_3000, shadow = 0x7000_4000;
+        _runtime.RegisterFunction(handle, stub, "_Z5countv");
+        _runtime.RegisterVariable(handle, shadow, "counter", 4, isConstant: false, isExtern: false);
+        _runtime.RegisterFatBinaryEnd(handle);
+
+        uint ReadCounter()
+        {
+            uint value;
+            _runtime.MemcpyFromSymbol((ulong)&value, shadow, 4, 0, MemcpyKind.DeviceToHost, 0, synchronous: true).ShouldBe(CudaError.Success);
+            return value;
+        }
+
+        _runtime.GetSymbolAddress(shadow, out var address, out var size).ShouldBe(CudaError.Success);
+        size.ShouldBe(4UL);
+        for (var launch = 0; launch < 3; launch++)
+            _runtime.LaunchKernel(stub, new Dim3(2, 1, 1), new Dim3(32, 1, 1), 0, 0, 0).ShouldBe(CudaError.Success);
+        // Launches and symbol look-ups share one module: its initialiser plus 3 launches of 64 threads.
+        ReadCounter().ShouldBe(40u + 3 * 64);
+        _runtime.GetSymbolAddress(shadow, out var again, out _).ShouldBe(CudaError.Success);
+        again.ShouldBe(address);
+        _runtime.MemcpyToSymbol(shadow, (ulong)&size, 8, 0, MemcpyKind.HostToDevice, 0, synchronous: true).ShouldBe(CudaError.InvalidValue);
+        _runtime.GetSymbolAddress(0x7000_5000, out _, out _).ShouldBe(CudaError.InvalidSymbol);
+
+        // A device reset releases the context's modules; the next use loads a fresh one with the initialiser.
+        _runtime.DeviceReset().ShouldBe(CudaError.Success);
+        ReadCounter().ShouldBe(40u);
+        _runtime.LaunchKernel(stub, new Dim3(1, 1, 1), new Dim3(1, 1, 1), 0, 0, 0).ShouldBe(CudaError.Success);
+        ReadCounter().ShouldBe(41u);
+
+        _runtime.UnregisterFatBinary(handle);
+        _runtime.GetSymbolAddress(shadow, out _, out _).ShouldBe(CudaError.InvalidSymbol);
     }
 
     [Fact]
