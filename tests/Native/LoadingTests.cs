@@ -13,6 +13,30 @@ public class LoadingTests
     }
 
     [Fact]
+    public void Per_thread_variants_give_the_null_stream_per_thread_meaning()
+    {
+        var program = NativeTool.CompileLinked("per_thread_streams", "per_thread_streams.c", "cuda");
+        NativeTool.RunChecked(program).Stdout.ShouldContain("per_thread_streams: 0 failures");
+    }
+
+    [Fact]
+    public void Concurrent_first_calls_start_the_runtime_once()
+    {
+        var program = NativeTool.CompileLinked("concurrent_first_call", "concurrent_first_call.c", "cuda", "pthread");
+        for (int run = 0; run < 3; run++)
+            NativeTool.RunChecked(program).Stdout.ShouldContain("concurrent_first_call: 0 failures");
+    }
+
+    [Fact]
+    public void A_first_call_from_a_library_constructor_inside_dlopen_works()
+    {
+        var library = NativeTool.Compile("libconstructor_library.so", ["constructor_library.c"], "-shared", "-fPIC",
+            "-L", NativeTool.LibDir, "-lcuda", "-Wl,-rpath," + NativeTool.LibDir);
+        var program = NativeTool.Compile("dlopen_constructor", ["dlopen_constructor.c"], "-ldl");
+        NativeTool.RunChecked(program, null, null, library).Stdout.ShouldContain("dlopen_constructor: 0 failures");
+    }
+
+    [Fact]
     public void Dlopen_by_soname_finds_every_library_and_versioned_symbol()
     {
         var program = NativeTool.Compile("dlopen_libraries", ["dlopen_libraries.c"], "-ldl");
