@@ -1,7 +1,3 @@
-using System.Collections.Frozen;
-using System.Runtime.InteropServices;
-using System.Text;
-
 namespace Emulator.Driver.Runtime;
 
 /// <summary>
@@ -18,8 +14,7 @@ public static class RuntimeErrorText
     /// <summary>What libcudart answers for a value that is not a cudaError_t, for name and string alike.</summary>
     public const string Unrecognized = "unrecognized error code";
 
-    private static readonly FrozenDictionary<CudaError, (string Name, string Text)> Texts =
-        new Dictionary<CudaError, (string Name, string Text)>
+    private static readonly Dictionary<CudaError, (string Name, string Text)> Texts = new()
     {
         [CudaError.Success] = ("cudaSuccess", "no error"),
         [CudaError.InvalidValue] = ("cudaErrorInvalidValue", "invalid argument"),
@@ -158,36 +153,20 @@ public static class RuntimeErrorText
         [CudaError.GraphRecaptureFailure] = ("cudaErrorGraphRecaptureFailure", "graph recapture failed and had to be terminated"),
         [CudaError.Unknown] = ("cudaErrorUnknown", "unknown error"),
         [CudaError.ApiFailureBase] = ("cudaErrorApiFailureBase", "api failure base"),
-    }.ToFrozenDictionary();
+    };
 
-    private static readonly FrozenDictionary<CudaError, nint> NativeNames = ToNative(static t => t.Name);
-    private static readonly FrozenDictionary<CudaError, nint> NativeTexts = ToNative(static t => t.Text);
-    private static readonly nint NativeUnrecognized = AllocateUtf8(Unrecognized);
+    private static readonly StatusTextTable<CudaError> Table = new(Texts, Unrecognized, Unrecognized);
 
     /// <summary>Every cudaError_t value, in ascending numeric order.</summary>
-    public static IReadOnlyList<CudaError> All { get; } = Texts.Keys.Order().ToArray();
+    public static IReadOnlyList<CudaError> All { get; } = Table.Known;
 
-    public static string Name(CudaError error) => Texts.TryGetValue(error, out var t) ? t.Name : Unrecognized;
+    public static string Name(CudaError error) => Table.Name(error);
 
-    public static string Text(CudaError error) => Texts.TryGetValue(error, out var t) ? t.Text : Unrecognized;
+    public static string Text(CudaError error) => Table.Text(error);
 
     /// <summary>NUL-terminated name for the C ABI; the pointer stays valid for the life of the process.</summary>
-    public static unsafe byte* NamePointer(CudaError error) =>
-        (byte*)(NativeNames.TryGetValue(error, out var p) ? p : NativeUnrecognized);
+    public static unsafe byte* NamePointer(CudaError error) => Table.NamePointer(error);
 
     /// <summary>NUL-terminated description for the C ABI; the pointer stays valid for the life of the process.</summary>
-    public static unsafe byte* TextPointer(CudaError error) =>
-        (byte*)(NativeTexts.TryGetValue(error, out var p) ? p : NativeUnrecognized);
-
-    private static FrozenDictionary<CudaError, nint> ToNative(Func<(string Name, string Text), string> pick) =>
-        Texts.ToFrozenDictionary(static kv => kv.Key, kv => AllocateUtf8(pick(kv.Value)));
-
-    private static unsafe nint AllocateUtf8(string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        var native = (byte*)NativeMemory.Alloc((nuint)bytes.Length + 1);
-        bytes.CopyTo(new Span<byte>(native, bytes.Length));
-        native[bytes.Length] = 0;
-        return (nint)native;
-    }
+    public static unsafe byte* TextPointer(CudaError error) => Table.TextPointer(error);
 }

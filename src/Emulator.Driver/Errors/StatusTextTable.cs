@@ -1,0 +1,54 @@
+using System.Collections.Frozen;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Emulator.Driver;
+
+/// <summary>
+/// Name and description of each value of a library's status enum, plus NUL-terminated UTF-8 copies for the C ABI
+/// (<c>cudaGetErrorString</c>, <c>cublasGetStatusName</c>, ...): callers keep those <c>const char*</c> forever, so
+/// the copies are made once and never freed. Values outside the table answer the given fallbacks.
+/// </summary>
+public sealed class StatusTextTable<TStatus> where TStatus : struct, Enum
+{
+    private readonly FrozenDictionary<TStatus, (string Name, string Text)> _texts;
+    private readonly FrozenDictionary<TStatus, nint> _nativeNames;
+    private readonly FrozenDictionary<TStatus, nint> _nativeTexts;
+    private readonly string _unknownName;
+    private readonly string _unknownText;
+    private readonly nint _nativeUnknownName;
+    private readonly nint _nativeUnknownText;
+
+    public StatusTextTable(IReadOnlyDictionary<TStatus, (string Name, string Text)> texts, string unknownName, string unknownText)
+    {
+        _texts = texts.ToFrozenDictionary();
+        _nativeNames = _texts.ToFrozenDictionary(static kv => kv.Key, static kv => AllocateUtf8(kv.Value.Name));
+        _nativeTexts = _texts.ToFrozenDictionary(static kv => kv.Key, static kv => AllocateUtf8(kv.Value.Text));
+        _unknownName = unknownName;
+        _unknownText = unknownText;
+        _nativeUnknownName = AllocateUtf8(unknownName);
+        _nativeUnknownText = unknownText == unknownName ? _nativeUnknownName : AllocateUtf8(unknownText);
+    }
+
+    /// <summary>The values that have texts, in ascending numeric order.</summary>
+    public IReadOnlyList<TStatus> Known => _texts.Keys.Order().ToArray();
+
+    public string Name(TStatus status) => _texts.TryGetValue(status, out var t) ? t.Name : _unknownName;
+
+    public string Text(TStatus status) => _texts.TryGetValue(status, out var t) ? t.Text : _unknownText;
+
+    public unsafe byte* NamePointer(TStatus status) =>
+        (byte*)(_nativeNames.TryGetValue(status, out var p) ? p : _nativeUnknownName);
+
+    public unsafe byte* TextPointer(TStatus status) =>
+        (byte*)(_nativeTexts.TryGetValue(status, out var p) ? p : _nativeUnknownText);
+
+    private static unsafe nint AllocateUtf8(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var native = (byte*)NativeMemory.Alloc((nuint)bytes.Length + 1);
+        bytes.CopyTo(new Span<byte>(native, bytes.Length));
+        native[bytes.Length] = 0;
+        return (nint)native;
+    }
+}
