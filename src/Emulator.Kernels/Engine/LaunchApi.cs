@@ -34,6 +34,12 @@ public sealed class LaunchServices
 
     /// <summary>Stop the launch with LaunchTimeout after this many thread-instructions (0 = no limit).</summary>
     public long InstructionBudget { get; init; }
+
+    /// <summary>The tier that runs the launch; null: <see cref="EngineSelection.DefaultTier"/> (CUEMU_ENGINE).</summary>
+    public EngineTier? Tier { get; init; }
+
+    /// <summary>Threads that run the launch's blocks; 0: <see cref="EngineSelection.DefaultWorkers"/> (CUEMU_ENGINE_WORKERS).</summary>
+    public int Workers { get; init; }
 }
 
 public enum LaunchStatus
