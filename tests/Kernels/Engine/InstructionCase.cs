@@ -93,6 +93,12 @@ public static class InstructionCase
             output = harness.Memory.Allocate(capacity * OutputSlotBytes, "output (d per thread)");
         }
 
+        /// <summary>The harness that runs the case (its memory holds the input and output buffers).</summary>
+        public PtxHarness Harness => harness;
+
+        /// <summary>Device address of the output buffer: 8 bytes (%d) per thread.</summary>
+        public ulong Output => output;
+
         public ulong[] Run(IReadOnlyList<(ulong A, ulong B, ulong C)> inputs)
         {
             if (inputs.Count == 0 || inputs.Count > capacity)

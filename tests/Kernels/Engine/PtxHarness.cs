@@ -28,6 +28,12 @@ public sealed class PtxHarness : IDisposable
     /// <summary>Says what a byte offset of an allocation means (e.g. which thread's output), for mismatch messages.</summary>
     public Func<DeviceAllocation, int, string?>? ExplainByte { get; set; }
 
+    /// <summary>
+    /// The memory the compiled run sees instead of <see cref="Memory"/> (null: the same). Only the harness's own tests set
+    /// it, to give the compiled run a deliberately wrong view and prove that the difference is caught and reported.
+    /// </summary>
+    public Func<TestDeviceMemory, IGlobalMemory>? CompiledRunMemory { get; set; }
+
     /// <summary>The compiled tier's outcome of the latest differential launch (null when the comparison is off).</summary>
     public LaunchOutcome? LastCompiledOutcome { get; private set; }
 
@@ -116,7 +122,7 @@ public sealed class PtxHarness : IDisposable
     {
         var services = new LaunchServices
         {
-            GlobalMemory = Memory,
+            GlobalMemory = tier == EngineTier.Compiled && CompiledRunMemory is { } view ? view(Memory) : Memory,
             ResolveGlobal = name => globals.TryGetValue(name, out var address) ? address : null,
             PrintfSink = printed.Add,
             InstructionBudget = InstructionBudget,
