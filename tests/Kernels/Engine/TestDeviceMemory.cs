@@ -83,6 +83,21 @@ public sealed unsafe class TestDeviceMemory : IGlobalMemory, IDisposable
         return false;
     }
 
+    /// <summary>The allocation holding <paramref name="address"/>, as the driver reports regions (the compiled tier's bounds-check path).</summary>
+    public bool TryGetRegion(ulong address, bool isWrite, out ulong start, out ulong length)
+    {
+        foreach (var allocation in allocations)
+        {
+            if (address >= allocation.Address && address - allocation.Address < (ulong)allocation.Size)
+            {
+                (start, length) = (allocation.Address, (ulong)allocation.Size);
+                return true;
+            }
+        }
+        (start, length) = (0, 0);
+        return false;
+    }
+
     ulong Checked(ulong address, int bytes)
         => TryTranslate(address, (ulong)bytes, isWrite: false, out _) ? address
             : throw new ArgumentOutOfRangeException(nameof(address), $"[0x{address:x}, +{bytes}) is not inside one test allocation");
