@@ -33,6 +33,9 @@ public sealed unsafe class TestDeviceMemory : IGlobalMemory, IDisposable
 
     public ulong Upload<T>(T[] values) where T : unmanaged => Upload<T>(values.AsSpan());
 
+    public void Write<T>(ulong address, ReadOnlySpan<T> values) where T : unmanaged
+        => MemoryMarshal.AsBytes(values).CopyTo(new Span<byte>((void*)address, values.Length * sizeof(T)));
+
     public T[] Download<T>(ulong address, int count) where T : unmanaged
         => new ReadOnlySpan<T>((void*)address, count).ToArray();
 
@@ -63,6 +66,8 @@ public sealed class PtxHarness : IDisposable
     public TestDeviceMemory Memory { get; } = new();
     public List<string> Printed { get; } = [];
     public long InstructionBudget { get; set; }
+    /// <summary>Threads that run the launch's blocks (0: the engine's default).</summary>
+    public int Workers { get; set; }
     readonly Dictionary<string, ulong> globals = new(StringComparer.Ordinal);
     IrModule? module;
 
@@ -120,6 +125,7 @@ public sealed class PtxHarness : IDisposable
             ResolveGlobal = name => globals.TryGetValue(name, out var address) ? address : null,
             PrintfSink = Printed.Add,
             InstructionBudget = InstructionBudget,
+            Workers = Workers,
         };
         return PtxEngine.Launch(executable, grid, block, dynamicShared, Pack(kernel, arguments), services);
     }
