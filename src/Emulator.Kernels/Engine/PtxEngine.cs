@@ -32,6 +32,17 @@ public static class PtxEngine
         ReadOnlySpan<byte> parameters, LaunchServices services)
         => Launch(Prepare(module, kernel), grid, block, dynamicSharedBytes, parameters, services);
 
+    /// <summary>
+    /// The compiled form when the launch runs on the compiled tier. An instruction budget (a launch-wide count
+    /// checked per instruction) is a debugging aid the reference tier implements, so such launches run there.
+    /// </summary>
+    static Compiled.CompiledKernel? CompiledFor(ExecutableKernel kernel, LaunchServices services)
+    {
+        var tier = services.Tier ?? EngineSelection.DefaultTier;
+        if (tier != EngineTier.Compiled || services.InstructionBudget > 0) return null;
+        return Compiled.KernelCompiler.Compile(kernel);
+    }
+
     public static LaunchResult Launch(ExecutableKernel kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
         ReadOnlySpan<byte> parameters, LaunchServices services)
     {
@@ -70,6 +81,6 @@ public static class PtxEngine
         };
 
         int workers = services.Workers > 0 ? services.Workers : EngineSelection.DefaultWorkers;
-        return BlockScheduler.Run(kernel, context, services.PrintfSink, workers);
+        return BlockScheduler.Run(kernel, context, CompiledFor(kernel, services), services.PrintfSink, workers);
     }
 }

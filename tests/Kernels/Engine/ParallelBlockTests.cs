@@ -37,9 +37,9 @@ public class ParallelBlockTests
     delegate (object[] Arguments, (ulong Address, int Bytes)[] Buffers) Setup(TestDeviceMemory memory);
 
     /// <summary>
-    /// Runs the scenario once per worker count on one harness (so addresses, which fault messages quote, are the
-    /// same), restoring the compared buffers before each run, and checks each run against the serial one (1 worker).
-    /// Returns the serial outcome.
+    /// Runs the scenario once per tier and worker count on one harness (so addresses, which fault messages quote,
+    /// are the same), restoring the compared buffers before each run, and checks each run against the serial
+    /// reference run (reference tier, 1 worker). Returns that outcome.
     /// </summary>
     static Outcome SameForEveryWorkerCount(string file, string kernel, LaunchExtent grid, LaunchExtent block, Setup setup)
     {
@@ -47,15 +47,17 @@ public class ParallelBlockTests
         var (arguments, buffers) = setup(harness.Memory);
         var initial = buffers.Select(b => harness.Memory.Download<byte>(b.Address, b.Bytes)).ToArray();
         Outcome? serial = null;
+        foreach (var tier in new[] { EngineTier.Reference, EngineTier.Compiled })
         foreach (int workers in WorkerCounts)
         {
             for (int i = 0; i < buffers.Length; i++) harness.Memory.Write(buffers[i].Address, initial[i]);
             harness.Printed.Clear();
             harness.Workers = workers;
+            harness.Tier = tier;
             var result = harness.Launch(kernel, grid, block, arguments);
             var outcome = new Outcome(result, harness.Printed.ToArray(), buffers.Select(b => harness.Memory.Download<byte>(b.Address, b.Bytes)).ToArray());
             if (serial is null) serial = outcome;
-            else outcome.ShouldEqual(serial, $"{kernel} with {workers} workers");
+            else outcome.ShouldEqual(serial, $"{kernel} on the {tier} tier with {workers} workers");
         }
         return serial!;
     }

@@ -68,6 +68,8 @@ public sealed class PtxHarness : IDisposable
     public long InstructionBudget { get; set; }
     /// <summary>Threads that run the launch's blocks (0: the engine's default).</summary>
     public int Workers { get; set; }
+    /// <summary>The tier that runs launches (null: the engine's default).</summary>
+    public EngineTier? Tier { get; set; }
     readonly Dictionary<string, ulong> globals = new(StringComparer.Ordinal);
     IrModule? module;
 
@@ -126,6 +128,7 @@ public sealed class PtxHarness : IDisposable
             PrintfSink = Printed.Add,
             InstructionBudget = InstructionBudget,
             Workers = Workers,
+            Tier = Tier,
         };
         return PtxEngine.Launch(executable, grid, block, dynamicShared, Pack(kernel, arguments), services);
     }

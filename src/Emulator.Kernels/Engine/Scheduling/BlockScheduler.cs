@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Emulator.Kernels.Engine.Compiled;
 using Emulator.Kernels.Engine.Interpreter;
 using Emulator.Kernels.Engine.Program;
 
@@ -23,6 +24,7 @@ sealed class BlockScheduler
     const int SettleInterval = 64;
 
     readonly ExecutableKernel kernel;
+    readonly CompiledKernel? compiled;
     readonly LaunchContext launch;
     readonly Action<string> printfSink;
     readonly ulong blockCount;
@@ -36,9 +38,10 @@ sealed class BlockScheduler
     const int Closed = 1 << 30;
     ManualResetEventSlim? helpersLeft;
 
-    BlockScheduler(ExecutableKernel kernel, LaunchContext launch, Action<string> printfSink)
+    BlockScheduler(ExecutableKernel kernel, LaunchContext launch, CompiledKernel? compiled, Action<string> printfSink)
     {
         this.kernel = kernel;
+        this.compiled = compiled;
         this.launch = launch;
         this.printfSink = printfSink;
         blockCount = launch.Grid.Count;
@@ -50,9 +53,9 @@ sealed class BlockScheduler
     /// only an in-order run can charge exactly) and there is more than one block; otherwise the blocks run on
     /// the calling thread alone, without any thread hand-off.
     /// </summary>
-    public static LaunchResult Run(ExecutableKernel kernel, LaunchContext launch, Action<string> printfSink, int workerCount)
+    public static LaunchResult Run(ExecutableKernel kernel, LaunchContext launch, CompiledKernel? compiled, Action<string> printfSink, int workerCount)
     {
-        var scheduler = new BlockScheduler(kernel, launch, printfSink);
+        var scheduler = new BlockScheduler(kernel, launch, compiled, printfSink);
         bool concurrent = workerCount > 1 && scheduler.blockCount > 1 && launch.InstructionBudget == 0
                           && kernel.BlockOrdering == BlockOrdering.Independent;
         return concurrent
@@ -62,7 +65,7 @@ sealed class BlockScheduler
 
     LaunchResult RunInOrder()
     {
-        var executor = new BlockExecutor(kernel, launch);
+        var executor = new BlockExecutor(kernel, launch, compiled);
         long budget = launch.InstructionBudget;
         long executed = 0;
         for (ulong index = 0; index < blockCount; index++)
@@ -239,7 +242,7 @@ sealed class BlockScheduler
                 BlockFailure? failure;
                 try
                 {
-                    executor ??= new BlockExecutor(scheduler.kernel, scheduler.launch);
+                    executor ??= new BlockExecutor(scheduler.kernel, scheduler.launch, scheduler.compiled);
                     failure = scheduler.RunBlock(executor, index, long.MaxValue);
                 }
                 catch (Exception escaped)
