@@ -53,12 +53,34 @@ public sealed partial class CudaRuntime
 
     /// <summary>
     /// The driver function a registered host stub launches in <paramref name="context"/>, found by its registered
-    /// device name, with the attributes cudaFuncSetAttribute gave the stub applied to it.
+    /// device name, with the attributes cudaFuncSetAttribute gave the stub applied to it. Launches ask this every
+    /// time: after the first resolution per device the answer comes from the kernel's <see cref="DriverBinding"/>
+    /// without a lock or a name lookup, until its module is unloaded or its attributes change.
     /// </summary>
     private CudaError DriverFunctionFor(RegisteredFunction registered, Context context, out Function function)
     {
+        var state = registered.Launch;
+        var settings = state.Settings;
+        var ordinal = context.Device.Ordinal;
+        var bindings = Volatile.Read(ref state.Bindings);
+        if (bindings is not null && Volatile.Read(ref bindings[ordinal]) is { } bound && bound.IsValidFor(context, settings))
+        {
+            function = bound.Function;
+            return CudaError.Success;
+        }
+        var resolved = ResolveDriverFunction(registered, context, settings, out var module, out function);
+        if (resolved != CudaError.Success)
+            return resolved;
+        bindings ??= Interlocked.CompareExchange(ref state.Bindings, new DriverBinding?[Driver.Devices.Count], null) ?? state.Bindings!;
+        Volatile.Write(ref bindings[ordinal], new DriverBinding(context, module, function, settings));
+        return CudaError.Success;
+    }
+
+    private CudaError ResolveDriverFunction(RegisteredFunction registered, Context context, FunctionSettings settings,
+        out Module module, out Function function)
+    {
         function = null!;
-        var load = ModuleFor(registered.Fatbin, context, out var module);
+        var load = ModuleFor(registered.Fatbin, context, out module);
         if (load != CudaError.Success)
             return load;
         var found = Driver.ModuleGetFunction(module.Handle, registered.DeviceName, out var handle);
@@ -69,10 +91,7 @@ public sealed partial class CudaRuntime
         var resolved = Driver.GetFunction(handle, out function);
         if (resolved != CuResult.Success)
             return RuntimeErrors.FromDriver(resolved);
-        KeyValuePair<FunctionAttribute, int>[] requested;
-        lock (_functionLock)
-            requested = _functionAttributes.GetValueOrDefault(registered)?.ToArray() ?? [];
-        foreach (var (attribute, value) in requested.OrderBy(a => a.Key))
+        foreach (var (attribute, value) in settings.Values)
         {
             if (attribute is not (FunctionAttribute.MaxDynamicSharedMemorySize or FunctionAttribute.PreferredSharedMemoryCarveout))
                 continue; // cluster attributes: no kernel runs in clusters here, so they change nothing
