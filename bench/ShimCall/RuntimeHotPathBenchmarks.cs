@@ -1,8 +1,5 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Emulator.Bench.ShimCall;
 
@@ -16,11 +13,6 @@ namespace Emulator.Bench.ShimCall;
 [Config(typeof(InProcessShortRun))]
 public class RuntimeHotPathBenchmarks
 {
-    private sealed class InProcessShortRun : ManualConfig
-    {
-        public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
-    }
-
     private const int Calls = 1_000_000;
 
     /// <summary>Launches run an (empty) kernel each, so fewer of them keep an iteration short.</summary>

@@ -2,8 +2,9 @@
    called through cuemu's libcudart.so.13 exactly as a program calls them. The launch loop registers a one-kernel
    fatbin the way nvcc's start-up code does (__cudaRegisterFatBinary / Function / End) and then launches it by
    host stub on a non-blocking stream followed by cudaGetLastError, as ggml does after each `<<<...>>>`. */
-#include <string.h>
 #include <cuemu/cuemu_api.h>
+#include "runtime/runtime_structs.h"
+#include "runtime/ptx_fatbin.h"
 
 /* An empty kernel with one parameter: what is measured is the API path, not the kernel. */
 static const char module_ptx[] =
@@ -13,18 +14,10 @@ static const char module_ptx[] =
     "  ret;\n"
     "}\n";
 
-/* nvcc's .nv_fatbin layout: a 16-byte container header, one 64-byte PTX entry header, the PTX padded to 8. */
-#define PTX_PAYLOAD ((sizeof module_ptx + 7) & ~(size_t)7)
-static unsigned char fatbin_container[16 + 64 + PTX_PAYLOAD] __attribute__((aligned(16)));
-/* What __cudaRegisterFatBinary receives (nvcc's __fatBinC_Wrapper_t). */
-struct fatbin_wrapper { unsigned int magic, version; const void* container; const void* unused; };
+static unsigned char fatbin_container[PTX_FATBIN_SIZE(sizeof module_ptx)] __attribute__((aligned(16)));
 static const struct fatbin_wrapper fatbin_wrapper = { 0x466243B1u, 1, fatbin_container, NULL };
 static void** fatbin_handle;
 static cudaStream_t stream;
-
-static void put16(unsigned char* at, unsigned short v) { memcpy(at, &v, 2); }
-static void put32(unsigned char* at, unsigned int v) { memcpy(at, &v, 4); }
-static void put64(unsigned char* at, unsigned long long v) { memcpy(at, &v, 8); }
 
 /* The host stub nvcc would generate; only its address matters here. */
 void empty_kernel_stub(int* p);
@@ -35,19 +28,7 @@ int bench_runtime_setup(void)
 {
     if (fatbin_handle != NULL)
         return 0;
-    put32(fatbin_container, 0xBA55ED50u);
-    put16(fatbin_container + 4, 1);
-    put16(fatbin_container + 6, 16);
-    put64(fatbin_container + 8, 64 + PTX_PAYLOAD);
-    unsigned char* entry = fatbin_container + 16;
-    put16(entry, 1);          /* kind: PTX */
-    put16(entry + 2, 0x0101);
-    put32(entry + 4, 64);     /* header size */
-    put64(entry + 8, PTX_PAYLOAD);
-    put16(entry + 0x18, 0);   /* PTX ISA 8.0 */
-    put16(entry + 0x1A, 8);
-    put32(entry + 0x1C, 80);  /* compute_80 */
-    memcpy(entry + 64, module_ptx, sizeof module_ptx);
+    lay_out_ptx_fatbin(fatbin_container, module_ptx, sizeof module_ptx, 80);
     fatbin_handle = __cudaRegisterFatBinary((void*)&fatbin_wrapper);
     __cudaRegisterFunction(fatbin_handle, (const void*)empty_kernel_stub, "_Z5emptyPi", "_Z5emptyPi", -1,
                            NULL, NULL, NULL, NULL, NULL);

@@ -124,32 +124,33 @@ public sealed partial class CudaRuntime
     }
 
     /// <summary>cudaMemcpyToSymbol(Async): host or device source into a registered variable, bounds-checked against its size.</summary>
-    public CudaError MemcpyToSymbol(nint hostShadow, ulong source, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous)
-    {
-        if (kind is not (MemcpyKind.HostToDevice or MemcpyKind.DeviceToDevice or MemcpyKind.Default))
-            return Record(CudaError.InvalidMemcpyDirection);
-        var resolve = ResolveSymbol(hostShadow, out var address, out var size);
-        if (resolve != CudaError.Success)
-            return Record(resolve);
-        if (offset > size || count > size - offset)
-            return Record(CudaError.InvalidValue);
-        return synchronous
-            ? Memcpy(address + offset, source, count, kind)
-            : MemcpyAsync(address + offset, source, count, kind, stream);
-    }
+    public CudaError MemcpyToSymbol(nint hostShadow, ulong source, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous) =>
+        kind is MemcpyKind.HostToDevice or MemcpyKind.DeviceToDevice or MemcpyKind.Default
+            ? CopyAtSymbol(hostShadow, count, offset, toSymbol: true, source, kind, stream, synchronous)
+            : Record(CudaError.InvalidMemcpyDirection);
 
     /// <summary>cudaMemcpyFromSymbol(Async): a registered variable into host or device memory.</summary>
-    public CudaError MemcpyFromSymbol(ulong destination, nint hostShadow, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous)
+    public CudaError MemcpyFromSymbol(ulong destination, nint hostShadow, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous) =>
+        kind is MemcpyKind.DeviceToHost or MemcpyKind.DeviceToDevice or MemcpyKind.Default
+            ? CopyAtSymbol(hostShadow, count, offset, toSymbol: false, destination, kind, stream, synchronous)
+            : Record(CudaError.InvalidMemcpyDirection);
+
+    /// <summary>
+    /// The copy of both symbol calls: [offset, offset+count) must lie inside the variable; <paramref name="other"/>
+    /// is the caller's end of the copy, the source when <paramref name="toSymbol"/> and the destination otherwise.
+    /// </summary>
+    private CudaError CopyAtSymbol(nint hostShadow, ulong count, ulong offset, bool toSymbol, ulong other, MemcpyKind kind,
+        nint stream, bool synchronous)
     {
-        if (kind is not (MemcpyKind.DeviceToHost or MemcpyKind.DeviceToDevice or MemcpyKind.Default))
-            return Record(CudaError.InvalidMemcpyDirection);
         var resolve = ResolveSymbol(hostShadow, out var address, out var size);
         if (resolve != CudaError.Success)
             return Record(resolve);
         if (offset > size || count > size - offset)
             return Record(CudaError.InvalidValue);
+        var symbol = address + offset;
+        var (destination, source) = toSymbol ? (symbol, other) : (other, symbol);
         return synchronous
-            ? Memcpy(destination, address + offset, count, kind)
-            : MemcpyAsync(destination, address + offset, count, kind, stream);
+            ? Memcpy(destination, source, count, kind)
+            : MemcpyAsync(destination, source, count, kind, stream);
     }
 }
