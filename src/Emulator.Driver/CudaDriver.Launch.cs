@@ -126,6 +126,7 @@ public sealed partial class CudaDriver
                 new LaunchExtent(block.X, block.Y, block.Z), (int)dynamicSharedBytes, packed, services);
             var status = ToResult(outcome.Status);
             if (status != CuResult.Success) Log($"cuemu: kernel fault: {outcome}");
+            else if (_options?.LogLaunches == true) Log($"launch grid {grid} block {block}: {outcome}");
             return (status, OperationCost.KernelLaunch(persona.CostModel, ModelledKernelNanoseconds(persona, outcome.ThreadInstructions)));
         });
     }
