@@ -128,6 +128,7 @@ public sealed partial class CudaDriver
             LaunchProfile.Stop(profileStart, executable.Name, outcome.ThreadInstructions);
             var status = ToResult(outcome.Status);
             if (status != CuResult.Success) Log($"cuemu: kernel fault: {outcome}");
+            else if (_options?.LogLaunches == true) Log($"launch grid {grid} block {block}: {outcome}");
             return (status, OperationCost.KernelLaunch(persona.CostModel, ModelledKernelNanoseconds(persona, outcome.ThreadInstructions)));
         });
     }
