@@ -57,7 +57,7 @@ for model in "${models[@]}"; do
     cmp -s "$SCRATCH/$name.cuda1.txt" "$SCRATCH/$name.cuda2.txt" ||
         fail "two CUDA0 runs differ ($name): not deterministic"
     # The trace must have recorded the work (kernel launches, not just discovery) and be byte-identical.
-    launches="$(grep -Ec '^#[0-9]+ t[0-9]+ (cuLaunchKernel|cuLaunchKernelEx|cudaLaunchKernel|cudaGraphLaunch)' "$SCRATCH/$name.trace1.txt" || true)"
+    launches="$(grep -Ec '^#[0-9]+ t[0-9]+ (cu|cuda|__cuda)(LaunchKernel|LaunchKernelEx|LaunchKernelExC|GraphLaunch)\(' "$SCRATCH/$name.trace1.txt" || true)"
     ((launches > 0)) || fail "the API trace of the CUDA0 run records no kernel launch ($name)"
     if ! cmp -s "$SCRATCH/$name.trace1.txt" "$SCRATCH/$name.trace2.txt"; then
         diff "$SCRATCH/$name.trace1.txt" "$SCRATCH/$name.trace2.txt" | head -10

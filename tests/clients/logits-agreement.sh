@@ -7,9 +7,13 @@
 #      NMSE is the rounding spread the model shows between correct implementations (activation quantisation
 #      of Q8_0/Q4_0 weights amplifies it to ~3e-4, F16 stays ~1e-6).
 #   3. CUDA0 through `cuemu run`, forced onto the oracle's tokens (teacher forcing: both see the same contexts).
-# Passes if the worst step NMSE of CUDA0 against the oracle is at most max(1e-4, 2 × the CPU spread);
-# test-llama-archs uses 1e-4. Steps whose argmax differs are reported: where the oracle's lead is below the
-# spread, that is the stated greedy prefix of compare-completion.sh.
+# Passes if the worst step NMSE of CUDA0 against the oracle is at most max(floor, 2 × the CPU spread). The floor
+# is test-llama-archs' 1e-4 for float weights and 2e-3 for Q8_0/Q4_0: ggml's CUDA matrix-vector kernels quantise
+# activations to q8_1 and, for Q4_0, subtract the offset through the block's unquantised sum kept in half
+# precision, where the CPU uses q8_0 activations and exact integer sums — a different approximation that no CPU
+# path reproduces (measured here: Q8_0 3.9e-4, Q4_0 1.6e-3; F16 on the same kernels' float path stays < 1e-5).
+# Steps whose argmax differs are reported: where the oracle's lead is below the spread, greedy texts may part
+# there, which is why compare-completion.sh states a prefix length per model.
 #
 # usage: tests/clients/logits-agreement.sh [--plugin cuda13|cuda12] [-n STEPS] [MODEL ...]   (default: tiny-{f16,q8_0,q4_0}, 16 steps)
 set -euo pipefail
@@ -51,7 +55,8 @@ for model in "${models[@]}"; do
     python3 "$compare" "$oracle" "$SCRATCH/$name.spread.bin" 1 >"$SCRATCH/$name.spread.txt" ||
         { cat "$SCRATCH/$name.spread.txt"; fail "cannot compare the two CPU runs ($name)"; }
     spread="$(worst_nmse "$SCRATCH/$name.spread.txt")"
-    bound="$(python3 -c "import sys; print(f'{max(1e-4, 2 * float(sys.argv[1])):.2e}')" "$spread")"
+    case $name in *q8_0* | *q4_0*) floor=2e-3 ;; *) floor=1e-4 ;; esac
+    bound="$(python3 -c "import sys; print(f'{max(float(sys.argv[2]), 2 * float(sys.argv[1])):.2e}')" "$spread" "$floor")"
 
     GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld-$name" \
         "$tool" "$bin" "$model" CUDA0 auto "$steps" "$prompt" "$SCRATCH/$name.cuda.bin" "$oracle" \
