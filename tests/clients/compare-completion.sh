@@ -47,7 +47,12 @@ for model in "${models[@]}"; do
     [[ -s $SCRATCH/$name.cpu.txt ]] || fail "the CPU run generated no text ($name)"
 
     for run in 1 2; do
-        GGML_BACKEND_PATH="$bin/libggml-cuda.so" CUEMU_TRACE="$SCRATCH/$name.trace$run.txt" run_completion "$SCRATCH/$name.cuda$run.txt" "$SCRATCH/$name.cuda$run.log" \
+        # A private device-memory ledger per run: the machine-wide one (docs/ARCHITECTURE.md) subtracts other live
+        # cuemu processes' allocations from cudaMemGetInfo's free memory, as a shared GPU would, and that must not
+        # reach the comparison.
+        mkdir -p "$SCRATCH/ledger-$name-$run"
+        GGML_BACKEND_PATH="$bin/libggml-cuda.so" CUEMU_TRACE="$SCRATCH/$name.trace$run.txt" \
+            CUEMU_LEDGER_DIR="$SCRATCH/ledger-$name-$run" run_completion "$SCRATCH/$name.cuda$run.txt" "$SCRATCH/$name.cuda$run.log" \
             cuemu_run_logged "$SCRATCH/ld-$name-$run" \
             "$bin/llama-completion" -m "$model" "${completion_args[@]}" -dev CUDA0 -ngl 99 ||
             { tail -20 "$SCRATCH/$name.cuda$run.log"; fail "CUDA0 run $run failed ($name)"; }
