@@ -41,9 +41,6 @@ public sealed unsafe class TestDeviceMemory : IGlobalMemory, IDisposable
 
     public ulong Upload<T>(T[] values) where T : unmanaged => Upload<T>(values.AsSpan());
 
-    public void Write<T>(ulong address, ReadOnlySpan<T> values) where T : unmanaged
-        => MemoryMarshal.AsBytes(values).CopyTo(new Span<byte>((void*)address, values.Length * sizeof(T)));
-
     public T[] Download<T>(ulong address, int count) where T : unmanaged
         => new ReadOnlySpan<T>((void*)Checked(address, count * sizeof(T)), count).ToArray();
 
