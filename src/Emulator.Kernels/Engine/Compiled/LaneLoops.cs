@@ -18,6 +18,7 @@ static unsafe class LaneLoops
     const uint FullWarp = uint.MaxValue;
 
     /// <summary>d = op(a) & destinationMask for the lanes in <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOp>(ulong* r, int d, int a, ulong destinationMask, uint mask) where TOp : struct, IUnaryLane
     {
         ulong* pd = r + d, pa = r + a;
@@ -33,6 +34,7 @@ static unsafe class LaneLoops
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(ulong* r, int d, int a, int b, ulong destinationMask, uint mask) where TOp : struct, IBinaryLane
     {
         ulong* pd = r + d, pa = r + a, pb = r + b;
@@ -48,6 +50,7 @@ static unsafe class LaneLoops
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Ternary<TOp>(ulong* r, int d, int a, int b, int c, ulong destinationMask, uint mask) where TOp : struct, ITernaryLane
     {
         ulong* pd = r + d, pa = r + a, pb = r + b, pc = r + c;
@@ -67,6 +70,7 @@ static unsafe class LaneLoops
     /// setp: d = compare(a, b) [combined with c], and the complement predicate when the form has one
     /// (<paramref name="complement"/> ≥ 0). <paramref name="combine"/> is 0, 'a', 'o' or 'x'.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Setp<TCompare>(ulong* r, int d, int complement, int a, int b, int c, int combine, uint mask) where TCompare : struct, IBinaryLane
     {
         ulong* pd = r + d, pa = r + a, pb = r + b;
@@ -105,6 +109,7 @@ static unsafe class LaneLoops
     }
 
     /// <summary>cvt between integer types: the source is read at its width (sign- or zero-extended), cut to the destination width, and sign-extended again when the destination is signed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ConvertInteger(ulong* r, int d, int a, int sourceBits, int sourceSigned, int destinationBits, int destinationSigned, ulong destinationMask, uint mask)
     {
         ulong* pd = r + d, pa = r + a;
@@ -124,6 +129,7 @@ static unsafe class LaneLoops
     /// enabled lane reads lane j chosen by the mode (0 up, 1 down, 2 bfly, 3 idx) with the ISA's clamp/segment
     /// rule; out of range reads its own value and clears the optional predicate.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Shuffle(ulong* r, int d, int predicate, int a, int b, int c, int mode, ulong destinationMask, uint mask)
     {
         ulong* source = stackalloc ulong[32];
@@ -153,6 +159,7 @@ static unsafe class LaneLoops
     }
 
     /// <summary>mov {e0, e1, ...}, a: element i takes bits [i·width, (i+1)·width) of a (a negative offset discards it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unpack(ulong* r, int a, int count, int width, int d0, int d1, int d2, int d3, ulong destinationMask, uint mask)
     {
         ulong elementMask = IntegerOps.Mask(width) & destinationMask;
@@ -171,6 +178,7 @@ static unsafe class LaneLoops
     }
 
     /// <summary>mov d, {e0, e1, ...}: element i goes to bits [i·width, (i+1)·width) of d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(ulong* r, int d, int count, int width, int s0, int s1, int s2, int s3, ulong destinationMask, uint mask)
     {
         ulong elementMask = IntegerOps.Mask(width);
