@@ -40,4 +40,31 @@ public sealed class CompiledKernel
     public IReadOnlyDictionary<string, int> InterpretedForms { get; }
 
     public int InterpretedInstructions => InterpretedForms.Values.Sum();
+
+    // Block executors kept between launches: building one allocates every warp's registers and local memory, which
+    // for ggml's many small launches cost more than running them. Reused only for the same block shape and shared size.
+    const int PooledExecutorsLimit = 16;
+    readonly Stack<BlockExecutor> idleExecutors = new();
+
+    internal BlockExecutor RentExecutor(LaunchContext launch)
+    {
+        lock (idleExecutors)
+        {
+            while (idleExecutors.TryPop(out var idle))
+            {
+                if (!idle.Fits(launch)) continue; // another shape: let it go, the new shape is the likely next one
+                idle.Rebind(launch);
+                return idle;
+            }
+        }
+        return new BlockExecutor(Kernel, launch, this);
+    }
+
+    internal void ReturnExecutor(BlockExecutor executor)
+    {
+        lock (idleExecutors)
+        {
+            if (idleExecutors.Count < PooledExecutorsLimit) idleExecutors.Push(executor);
+        }
+    }
 }

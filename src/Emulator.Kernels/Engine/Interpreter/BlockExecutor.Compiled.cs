@@ -22,6 +22,19 @@ sealed unsafe partial class BlockExecutor
     bool compiledSlotsReady;
 
     /// <summary>
+    /// Takes this executor (built for another launch of the same compiled kernel with the same block shape and
+    /// shared size) into <paramref name="next"/>: everything launch-dependent is dropped, the rest is reset per block anyway.
+    /// </summary>
+    internal void Rebind(LaunchContext next)
+    {
+        launch = next;
+        readRegionStart = readRegionLength = writeRegionStart = writeRegionLength = 0;
+        compiledSlotsReady = false;
+    }
+
+    internal bool Fits(LaunchContext next) => next.Block == launch.Block && next.SharedBytes == launch.SharedBytes;
+
+    /// <summary>
     /// Fills the compiled tier's extra slots: constants and block-independent special registers once per executor
     /// (<see cref="Warp.Reset"/> leaves them alone), the block-dependent ones (%ctaid) for every block.
     /// </summary>

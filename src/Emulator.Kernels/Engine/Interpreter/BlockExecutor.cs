@@ -14,7 +14,7 @@ namespace Emulator.Kernels.Engine.Interpreter;
 sealed unsafe partial class BlockExecutor
 {
     readonly ExecutableKernel kernel;
-    readonly LaunchContext launch;
+    LaunchContext launch;
     readonly Warp[] warps;
     readonly byte[] shared;
     (uint X, uint Y, uint Z) blockId;

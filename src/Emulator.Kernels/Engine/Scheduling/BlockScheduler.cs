@@ -65,18 +65,28 @@ sealed class BlockScheduler
 
     LaunchResult RunInOrder()
     {
-        var executor = new BlockExecutor(kernel, launch, compiled);
-        long budget = launch.InstructionBudget;
-        long executed = 0;
-        for (ulong index = 0; index < blockCount; index++)
+        var executor = NewExecutor();
+        try
         {
-            var failure = RunBlock(executor, index, budget > 0 ? budget - executed : long.MaxValue);
-            Deliver(executor.PrintedText);
-            if (failure is not null) return Report(failure, executed);
-            executed += executor.ThreadInstructions;
+            long budget = launch.InstructionBudget;
+            long executed = 0;
+            for (ulong index = 0; index < blockCount; index++)
+            {
+                var failure = RunBlock(executor, index, budget > 0 ? budget - executed : long.MaxValue);
+                Deliver(executor.PrintedText);
+                if (failure is not null) return Report(failure, executed);
+                executed += executor.ThreadInstructions;
+            }
+            return new LaunchResult(LaunchStatus.Success, executed, kernel.Name);
         }
-        return new LaunchResult(LaunchStatus.Success, executed, kernel.Name);
+        finally
+        {
+            compiled?.ReturnExecutor(executor);
+        }
     }
+
+    /// <summary>An executor for this launch: from the compiled kernel's pool when there is one.</summary>
+    BlockExecutor NewExecutor() => compiled?.RentExecutor(launch) ?? new BlockExecutor(kernel, launch, null);
 
     LaunchResult RunConcurrently(int workerCount)
     {
@@ -242,7 +252,7 @@ sealed class BlockScheduler
                 BlockFailure? failure;
                 try
                 {
-                    executor ??= new BlockExecutor(scheduler.kernel, scheduler.launch, scheduler.compiled);
+                    executor ??= scheduler.NewExecutor();
                     failure = scheduler.RunBlock(executor, index, long.MaxValue);
                 }
                 catch (Exception escaped)
@@ -261,6 +271,8 @@ sealed class BlockScheduler
                 Unsettled.Add((index, executor!.ThreadInstructions));
                 if (Unsettled.Count >= SettleInterval) Settle();
             }
+            // Everything this launch needs from the executor (counts, printf, fault) has been copied out.
+            if (executor is not null) scheduler.compiled?.ReturnExecutor(executor);
             Volatile.Write(ref ClaimFloor, ulong.MaxValue);
         }
 
