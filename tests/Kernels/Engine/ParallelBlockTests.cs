@@ -179,6 +179,28 @@ public class ParallelBlockTests
     }
 
     [Fact]
+    public void Faults_deep_into_long_launches_match_the_serial_run()
+    {
+        // Hundreds of blocks per worker, so workers fold counts they know precede any fault into one sum while
+        // the launch runs; the result must still be exactly the serial one. Grid sizes, fault positions and spin
+        // lengths come from a fixed seed, so the cases are the same on every run.
+        var random = new Random(2026);
+        for (int round = 0; round < 6; round++)
+        {
+            int blocks = random.Next(200, 900), threads = 32 * random.Next(1, 4);
+            int early = random.Next(0, blocks + blocks / 4), late = random.Next(0, blocks + blocks / 4), spin = random.Next(0, 3) * 3000;
+            var outcome = SameForEveryWorkerCount("parallel_blocks.ptx", "fault_in_blocks", new LaunchExtent((uint)blocks), new LaunchExtent((uint)threads), memory =>
+            {
+                var output = Buffer(memory, blocks * threads * 4);
+                return ([output.Item1, early, late, spin], early >= blocks && late >= blocks ? [output] : []);
+            });
+            int first = Math.Min(early, late);
+            outcome.Printed.Length.ShouldBe(Math.Min(first + 1, blocks), $"round {round}: {blocks} blocks, faults at {early} and {late}");
+            outcome.Result.Succeeded.ShouldBe(first >= blocks);
+        }
+    }
+
+    [Fact]
     public void Float_atomic_adds_from_many_blocks_follow_block_order()
     {
         const int blocks = 40, threads = 64, n = blocks * threads;
