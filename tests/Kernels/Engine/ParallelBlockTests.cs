@@ -258,6 +258,12 @@ public class ParallelBlockTests
         trapped.Result.Status.ShouldBe(LaunchStatus.LaunchFailed);
         trapped.Result.FaultBlock.ShouldBe(new LaunchExtent(0, 0, 0));
         trapped.Printed.Length.ShouldBe(4);
+        // Every block faults: block 0's fault is the one reported.
+        var shared = SameForEveryWorkerCount("memory_and_faults.ptx", "shared_out_of_range", new LaunchExtent(9), new LaunchExtent(1), _ => ([], []));
+        shared.Result.Status.ShouldBe(LaunchStatus.IllegalAddress);
+        shared.Result.FaultBlock.ShouldBe(new LaunchExtent(0, 0, 0));
+        SameForEveryWorkerCount("memory_and_faults.ptx", "misaligned", new LaunchExtent(7), new LaunchExtent(3),
+            memory => ([memory.Allocate(64)], [])).Result.Status.ShouldBe(LaunchStatus.MisalignedAddress);
         SameForEveryWorkerCount("ordering_forms.ptx", "ordering_forms", new LaunchExtent(3), new LaunchExtent(64), memory =>
         {
             var o = Buffer(memory, 64);
