@@ -8,8 +8,8 @@ namespace Emulator.Tests.Kernels.Engine;
 
 /// <summary>
 /// Blocks on several workers give exactly the serial engine's results: memory bit for bit, status, fault
-/// block/thread/line/message, thread-instruction count and printf lines. Each scenario runs on a fresh
-/// harness per worker count; workers = 1 is the serial engine (blocks one after another on the calling thread).
+/// block/thread/line/message, thread-instruction count and printf lines, on both tiers. Workers = 1 is the
+/// serial engine (blocks one after another on the calling thread).
 /// </summary>
 public class ParallelBlockTests
 {
@@ -331,8 +331,55 @@ public class ParallelBlockTests
             """;
         var module = PtxLowering.ParseAndLower(ptx);
         var kernel = module.FindKernel("probe")!;
-        BlockOrderingAnalysis.Classify(kernel).ShouldBe(expected);
+        BlockOrderingAnalysis.Classify(module, kernel).ShouldBe(expected);
         KernelDecoder.Decode(module, kernel).BlockOrdering.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("vector_add.ptx", "vector_add", BlockOrdering.Independent)]
+    [InlineData("tiled_matmul.ptx", "tiled_matmul", BlockOrdering.Independent)]
+    [InlineData("parallel_blocks.ptx", "print_blocks", BlockOrdering.Independent)]
+    [InlineData("parallel_blocks.ptx", "fault_in_blocks", BlockOrdering.Independent)]
+    [InlineData("memory_and_faults.ptx", "memory_spaces", BlockOrdering.Independent)]
+    [InlineData("block_reduce.ptx", "block_reduce", BlockOrdering.InOrder)]
+    [InlineData("parallel_blocks.ptx", "float_atomics", BlockOrdering.InOrder)]
+    [InlineData("ordering_forms.ptx", "ordering_forms", BlockOrdering.InOrder)]
+    public void Sample_kernels_are_classified_by_what_they_contain(string file, string kernel, BlockOrdering expected)
+    {
+        var module = PtxLowering.ParseAndLower(PtxHarness.CaseFile(file));
+        BlockOrderingAnalysis.Classify(module, module.FindKernel(kernel)!).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void A_call_to_a_device_function_keeps_blocks_in_order()
+    {
+        // The callee's body is not analysed (it could hold atomics), so only vprintf calls keep a kernel parallel.
+        const string ptx = """
+            .version 8.4
+            .target sm_80
+            .address_size 64
+            .func (.param .b32 helper_out) helper(.param .b32 helper_in)
+            {
+                .reg .b32 %r<2>;
+                ld.param.b32 %r1, [helper_in];
+                st.param.b32 [helper_out], %r1;
+                ret;
+            }
+            .visible .entry caller()
+            {
+                .reg .b32 %r<2>;
+                mov.u32 %r1, 1;
+                {
+                .param .b32 param0;
+                st.param.b32 [param0+0], %r1;
+                .param .b32 retval0;
+                call.uni (retval0), helper, (param0);
+                }
+                ret;
+            }
+            """;
+        var module = PtxLowering.ParseAndLower(ptx);
+        BlockOrderingAnalysis.Classify(module, module.FindKernel("caller")!).ShouldBe(BlockOrdering.InOrder);
     }
 
     /// <summary>Records which threads touched global memory; a block on the calling thread can hold its first access until another thread has made one.</summary>
