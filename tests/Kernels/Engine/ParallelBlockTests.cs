@@ -435,6 +435,35 @@ public class ParallelBlockTests
         singleMemory.Threads.Keys.ShouldBe([Environment.CurrentManagedThreadId]);
     }
 
+    /// <summary>Global memory whose translation throws (a host-side failure, not a kernel fault) from a given address on.</summary>
+    sealed class FailingMemory(IGlobalMemory inner, ulong failFrom) : IGlobalMemory
+    {
+        public bool TryTranslate(ulong address, ulong size, bool isWrite, out nint host)
+        {
+            if (address >= failFrom) throw new ApplicationException($"host view of 0x{address:x} failed");
+            return inner.TryTranslate(address, size, isWrite, out host);
+        }
+    }
+
+    [Fact]
+    public void A_host_failure_inside_a_block_reaches_the_launcher_from_the_calling_thread()
+    {
+        const int blocks = 12, threads = 64;
+        using var harness = new PtxHarness(PtxHarness.CaseFile("parallel_blocks.ptx"));
+        var module = PtxLowering.ParseAndLower(PtxHarness.CaseFile("parallel_blocks.ptx"));
+        var executable = KernelDecoder.Decode(module, module.FindKernel("block_mix")!);
+        ulong output = harness.Memory.Allocate(blocks * threads * 8);
+        // Blocks 7 and later fail on the host side; blocks run on the reference tier so every access is translated.
+        var memory = new FailingMemory(harness.Memory, output + 7 * threads * 8);
+        foreach (int workers in WorkerCounts)
+        {
+            var services = new LaunchServices { GlobalMemory = memory, Workers = workers, Tier = EngineTier.Reference };
+            var thrown = Should.Throw<ApplicationException>(() => PtxEngine.Launch(executable, new LaunchExtent(blocks), new LaunchExtent(threads), 0,
+                harness.Pack("block_mix", output, 3), services));
+            thrown.Message.ShouldBe($"host view of 0x{output + 7 * threads * 8:x} failed", $"{workers} workers");
+        }
+    }
+
     static float[] MemoryMarshalFloats(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     static uint[] MemoryMarshalUints(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(bytes).ToArray();
 }
