@@ -49,7 +49,8 @@ static class InstructionEmitters
                 if (op is null || ops.Length < 3) return false;
                 int? a = builder.ValueOffset(ops[1]), b = builder.ValueOffset(ops[2]);
                 if (a is null || b is null) return false;
-                EmitCall(builder, LaneLoop(nameof(LaneLoops.Binary), op), d.Value, [a.Value, b.Value], destinationMask);
+                string loop = Vectorizable(ins, op, typeof(IVectorBinaryLane), destinationMask) ? nameof(LaneLoops.BinaryVector) : nameof(LaneLoops.Binary);
+                EmitCall(builder, LaneLoop(loop, op), d.Value, [a.Value, b.Value], destinationMask);
                 return true;
             }
             case 3:
@@ -58,12 +59,20 @@ static class InstructionEmitters
                 if (op is null || ops.Length < 4) return false;
                 int? a = builder.ValueOffset(ops[1]), b = builder.ValueOffset(ops[2]), c = builder.ValueOffset(ops[3]);
                 if (a is null || b is null || c is null) return false;
-                EmitCall(builder, LaneLoop(nameof(LaneLoops.Ternary), op), d.Value, [a.Value, b.Value, c.Value], destinationMask);
+                string loop = Vectorizable(ins, op, typeof(IVectorTernaryLane), destinationMask) ? nameof(LaneLoops.TernaryVector) : nameof(LaneLoops.Ternary);
+                EmitCall(builder, LaneLoop(loop, op), d.Value, [a.Value, b.Value, c.Value], destinationMask);
                 return true;
             }
         }
         return false;
     }
+
+    /// <summary>
+    /// The SIMD form applies when the operation has one — and, for f32, when the destination is a 32-bit register:
+    /// the vector form computes the unused high half of each slot too and relies on the mask to clear it.
+    /// </summary>
+    static bool Vectorizable(Instruction ins, Type op, Type vectorInterface, ulong destinationMask) =>
+        vectorInterface.IsAssignableFrom(op) && (ins.Type != ScalarType.F32 || destinationMask == 0xffff_ffff);
 
     static int Arity(Instruction ins) => ins.Opcode switch
     {

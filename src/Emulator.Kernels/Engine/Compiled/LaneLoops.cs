@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Emulator.Kernels.Engine.Semantics;
 
 namespace Emulator.Kernels.Engine.Compiled;
@@ -10,6 +11,10 @@ namespace Emulator.Kernels.Engine.Compiled;
 // loop over the warp's 32 lanes. Compiled code passes register offsets (slot × 32) as constants.
 
 interface IUnaryLane { static abstract ulong Apply(ulong a); }
+
+/// <summary>A lane operation that also has a 4-lane SIMD form (Vector256 over the 64-bit register slots), bit-identical to the scalar one.</summary>
+interface IVectorBinaryLane : IBinaryLane { static abstract Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b); }
+interface IVectorTernaryLane : ITernaryLane { static abstract Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c); }
 interface IBinaryLane { static abstract ulong Apply(ulong a, ulong b); }
 interface ITernaryLane { static abstract ulong Apply(ulong a, ulong b, ulong c); }
 
@@ -18,6 +23,7 @@ static unsafe class LaneLoops
     const uint FullWarp = uint.MaxValue;
 
     /// <summary>d = op(a) & destinationMask for the lanes in <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOp>(ulong* r, int d, int a, ulong destinationMask, uint mask) where TOp : struct, IUnaryLane
     {
         ulong* pd = r + d, pa = r + a;
@@ -33,6 +39,7 @@ static unsafe class LaneLoops
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(ulong* r, int d, int a, int b, ulong destinationMask, uint mask) where TOp : struct, IBinaryLane
     {
         ulong* pd = r + d, pa = r + a, pb = r + b;
@@ -48,6 +55,42 @@ static unsafe class LaneLoops
         }
     }
 
+    /// <summary><see cref="Binary{TOp}"/> for operations with a SIMD form: a fully enabled warp runs 4 lanes per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BinaryVector<TOp>(ulong* r, int d, int a, int b, ulong destinationMask, uint mask) where TOp : struct, IVectorBinaryLane
+    {
+        if (mask != FullWarp || !Vector256.IsHardwareAccelerated)
+        {
+            Binary<TOp>(r, d, a, b, destinationMask, mask);
+            return;
+        }
+        ulong* pd = r + d, pa = r + a, pb = r + b;
+        var keep = Vector256.Create(destinationMask);
+        for (int lane = 0; lane < 32; lane += 4)
+        {
+            var result = TOp.Apply(Vector256.Load(pa + lane), Vector256.Load(pb + lane)) & keep;
+            result.Store(pd + lane);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TernaryVector<TOp>(ulong* r, int d, int a, int b, int c, ulong destinationMask, uint mask) where TOp : struct, IVectorTernaryLane
+    {
+        if (mask != FullWarp || !Vector256.IsHardwareAccelerated)
+        {
+            Ternary<TOp>(r, d, a, b, c, destinationMask, mask);
+            return;
+        }
+        ulong* pd = r + d, pa = r + a, pb = r + b, pc = r + c;
+        var keep = Vector256.Create(destinationMask);
+        for (int lane = 0; lane < 32; lane += 4)
+        {
+            var result = TOp.Apply(Vector256.Load(pa + lane), Vector256.Load(pb + lane), Vector256.Load(pc + lane)) & keep;
+            result.Store(pd + lane);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Ternary<TOp>(ulong* r, int d, int a, int b, int c, ulong destinationMask, uint mask) where TOp : struct, ITernaryLane
     {
         ulong* pd = r + d, pa = r + a, pb = r + b, pc = r + c;
@@ -67,6 +110,7 @@ static unsafe class LaneLoops
     /// setp: d = compare(a, b) [combined with c], and the complement predicate when the form has one
     /// (<paramref name="complement"/> ≥ 0). <paramref name="combine"/> is 0, 'a', 'o' or 'x'.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Setp<TCompare>(ulong* r, int d, int complement, int a, int b, int c, int combine, uint mask) where TCompare : struct, IBinaryLane
     {
         ulong* pd = r + d, pa = r + a, pb = r + b;
@@ -105,6 +149,7 @@ static unsafe class LaneLoops
     }
 
     /// <summary>cvt between integer types: the source is read at its width (sign- or zero-extended), cut to the destination width, and sign-extended again when the destination is signed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ConvertInteger(ulong* r, int d, int a, int sourceBits, int sourceSigned, int destinationBits, int destinationSigned, ulong destinationMask, uint mask)
     {
         ulong* pd = r + d, pa = r + a;
@@ -124,6 +169,7 @@ static unsafe class LaneLoops
     /// enabled lane reads lane j chosen by the mode (0 up, 1 down, 2 bfly, 3 idx) with the ISA's clamp/segment
     /// rule; out of range reads its own value and clears the optional predicate.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Shuffle(ulong* r, int d, int predicate, int a, int b, int c, int mode, ulong destinationMask, uint mask)
     {
         ulong* source = stackalloc ulong[32];
@@ -153,6 +199,7 @@ static unsafe class LaneLoops
     }
 
     /// <summary>mov {e0, e1, ...}, a: element i takes bits [i·width, (i+1)·width) of a (a negative offset discards it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unpack(ulong* r, int a, int count, int width, int d0, int d1, int d2, int d3, ulong destinationMask, uint mask)
     {
         ulong elementMask = IntegerOps.Mask(width) & destinationMask;
@@ -171,6 +218,7 @@ static unsafe class LaneLoops
     }
 
     /// <summary>mov d, {e0, e1, ...}: element i goes to bits [i·width, (i+1)·width) of d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(ulong* r, int d, int count, int width, int s0, int s1, int s2, int s3, ulong destinationMask, uint mask)
     {
         ulong elementMask = IntegerOps.Mask(width);
@@ -196,10 +244,26 @@ static unsafe class LaneLoops
 
 // ---- integer forms (values arrive as the register's bits; results are masked by the caller to the destination) ----
 
-struct Add32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)((uint)a + (uint)b); }
-struct Add64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a + b; }
-struct Sub32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)((uint)a - (uint)b); }
-struct Sub64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a - b; }
+struct Add32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)((uint)a + (uint)b);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => (a + b) & Vector256.Create(0xffff_ffffUL);
+}
+struct Add64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a + b;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a + b;
+}
+struct Sub32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)((uint)a - (uint)b);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => (a - b) & Vector256.Create(0xffff_ffffUL);
+}
+struct Sub64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a - b;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a - b;
+}
 struct MulLo32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)((uint)a * (uint)b); }
 struct MulLo64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a * b; }
 struct MulWideU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)(uint)a * (uint)b; }
@@ -214,9 +278,21 @@ struct MinU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Mat
 struct MaxU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Max(a, b); }
 struct MinS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)Math.Min((long)a, (long)b); }
 struct MaxS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)Math.Max((long)a, (long)b); }
-struct And64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a & b; }
-struct Or64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a | b; }
-struct Xor64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a ^ b; }
+struct And64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a & b;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a & b;
+}
+struct Or64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a | b;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a | b;
+}
+struct Xor64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a ^ b;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
+}
 struct Shl32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 32); }
 struct Shl64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 64); }
 struct ShrU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 32); }
@@ -250,6 +326,29 @@ interface IFlushPolicy
 {
     static abstract float In(ulong bits);
     static abstract ulong Out(float value);
+    /// <summary>In for 8 packed singles (each 64-bit slot holds one f32 in its low half; the high halves are zero).</summary>
+    static abstract Vector256<float> In(Vector256<ulong> bits);
+    /// <summary>Out for 8 packed singles; the caller's destination mask clears the high halves again.</summary>
+    static abstract Vector256<ulong> Out(Vector256<float> values);
+}
+
+static class F32Vector
+{
+    /// <summary>NaN → the canonical NaN (0x7fffffff), as <see cref="FloatRounding.Canonicalize(float)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Canonical(Vector256<float> values)
+    {
+        var nan = ~Vector256.Equals(values, values).AsUInt32();
+        return Vector256.ConditionalSelect(nan, Vector256.Create(FloatRounding.CanonicalNaN32), values.AsUInt32());
+    }
+
+    /// <summary>Subnormals (and zeros) → zero of the same sign.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<uint> Flush(Vector256<uint> bits)
+    {
+        var subnormal = Vector256.Equals(bits & Vector256.Create(0x7f80_0000u), Vector256<uint>.Zero);
+        return Vector256.ConditionalSelect(subnormal, bits & Vector256.Create(0x8000_0000u), bits);
+    }
 }
 
 /// <summary>No .ftz: subnormals are kept.</summary>
@@ -260,6 +359,12 @@ struct KeepSubnormals : IFlushPolicy
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Out(float value) => float.IsNaN(value) ? FloatRounding.CanonicalNaN32 : BitConverter.SingleToUInt32Bits(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> In(Vector256<ulong> bits) => bits.AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> Out(Vector256<float> values) => F32Vector.Canonical(values).AsUInt64();
 }
 
 /// <summary>.ftz: subnormal inputs and results become zero of the same sign.</summary>
@@ -279,14 +384,37 @@ struct FlushSubnormals : IFlushPolicy
         uint bits = BitConverter.SingleToUInt32Bits(value);
         return (bits & 0x7f80_0000) == 0 ? bits & 0x8000_0000 : bits;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> In(Vector256<ulong> bits) => F32Vector.Flush(bits.AsUInt32()).AsSingle();
+
+    // Canonicalise first: a NaN has a non-zero exponent, so flushing never touches it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> Out(Vector256<float> values) => F32Vector.Flush(F32Vector.Canonical(values)).AsUInt64();
 }
 
-struct AddF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + F.In(b)); }
-struct SubF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + -F.In(b)); }
-struct MulF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) * F.In(b)); }
+struct AddF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + F.In(b));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(F.In(a) + F.In(b));
+}
+struct SubF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + -F.In(b));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(F.In(a) + -F.In(b));
+}
+struct MulF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) * F.In(b));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(F.In(a) * F.In(b));
+}
 struct MinF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Min(F.In(a), F.In(b))); }
 struct MaxF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Max(F.In(a), F.In(b))); }
-struct FmaF32<F> : ITernaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b, ulong c) => F.Out(MathF.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c))); }
+struct FmaF32<F> : IVectorTernaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b, ulong c) => F.Out(MathF.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c)));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => F.Out(Vector256.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c)));
+}
 struct NegF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits(F.In(a)) ^ 0x8000_0000u; }
 struct AbsF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits(F.In(a)) & 0x7fff_ffffu; }
 struct DivApproxF32<F> : IBinaryLane where F : struct, IFlushPolicy
