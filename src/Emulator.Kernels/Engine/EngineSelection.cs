@@ -33,5 +33,8 @@ public static class EngineSelection
         _ => null,
     };
 
-    public static int? ParseWorkers(string? text) => int.TryParse(text, out int workers) && workers > 0 ? Math.Min(workers, 1024) : null;
+    /// <summary>Most threads one launch uses, whatever is asked for.</summary>
+    public const int MaxWorkers = 1024;
+
+    public static int? ParseWorkers(string? text) => int.TryParse(text, out int workers) && workers > 0 ? Math.Min(workers, MaxWorkers) : null;
 }

@@ -80,7 +80,7 @@ public static class PtxEngine
             InstructionBudget = services.InstructionBudget,
         };
 
-        int workers = services.Workers > 0 ? services.Workers : EngineSelection.DefaultWorkers;
+        int workers = services.Workers > 0 ? Math.Min(services.Workers, EngineSelection.MaxWorkers) : EngineSelection.DefaultWorkers;
         return BlockScheduler.Run(kernel, context, CompiledFor(kernel, services), services.PrintfSink, workers);
     }
 }

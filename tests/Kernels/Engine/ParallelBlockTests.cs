@@ -8,8 +8,8 @@ namespace Emulator.Tests.Kernels.Engine;
 
 /// <summary>
 /// Blocks on several workers give exactly the serial engine's results: memory bit for bit, status, fault
-/// block/thread/line/message, thread-instruction count and printf lines. Each scenario runs on a fresh
-/// harness per worker count; workers = 1 is the serial engine (blocks one after another on the calling thread).
+/// block/thread/line/message, thread-instruction count and printf lines, on both tiers. Workers = 1 is the
+/// serial engine (blocks one after another on the calling thread).
 /// </summary>
 public class ParallelBlockTests
 {
@@ -179,6 +179,28 @@ public class ParallelBlockTests
     }
 
     [Fact]
+    public void Faults_deep_into_long_launches_match_the_serial_run()
+    {
+        // Hundreds of blocks per worker, so workers fold counts they know precede any fault into one sum while
+        // the launch runs; the result must still be exactly the serial one. Grid sizes, fault positions and spin
+        // lengths come from a fixed seed, so the cases are the same on every run.
+        var random = new Random(2026);
+        for (int round = 0; round < 6; round++)
+        {
+            int blocks = random.Next(200, 900), threads = 32 * random.Next(1, 4);
+            int early = random.Next(0, blocks + blocks / 4), late = random.Next(0, blocks + blocks / 4), spin = random.Next(0, 3) * 3000;
+            var outcome = SameForEveryWorkerCount("parallel_blocks.ptx", "fault_in_blocks", new LaunchExtent((uint)blocks), new LaunchExtent((uint)threads), memory =>
+            {
+                var output = Buffer(memory, blocks * threads * 4);
+                return ([output.Item1, early, late, spin], early >= blocks && late >= blocks ? [output] : []);
+            });
+            int first = Math.Min(early, late);
+            outcome.Printed.Length.ShouldBe(Math.Min(first + 1, blocks), $"round {round}: {blocks} blocks, faults at {early} and {late}");
+            outcome.Result.Succeeded.ShouldBe(first >= blocks);
+        }
+    }
+
+    [Fact]
     public void Float_atomic_adds_from_many_blocks_follow_block_order()
     {
         const int blocks = 40, threads = 64, n = blocks * threads;
@@ -236,6 +258,12 @@ public class ParallelBlockTests
         trapped.Result.Status.ShouldBe(LaunchStatus.LaunchFailed);
         trapped.Result.FaultBlock.ShouldBe(new LaunchExtent(0, 0, 0));
         trapped.Printed.Length.ShouldBe(4);
+        // Every block faults: block 0's fault is the one reported.
+        var shared = SameForEveryWorkerCount("memory_and_faults.ptx", "shared_out_of_range", new LaunchExtent(9), new LaunchExtent(1), _ => ([], []));
+        shared.Result.Status.ShouldBe(LaunchStatus.IllegalAddress);
+        shared.Result.FaultBlock.ShouldBe(new LaunchExtent(0, 0, 0));
+        SameForEveryWorkerCount("memory_and_faults.ptx", "misaligned", new LaunchExtent(7), new LaunchExtent(3),
+            memory => ([memory.Allocate(64)], [])).Result.Status.ShouldBe(LaunchStatus.MisalignedAddress);
         SameForEveryWorkerCount("ordering_forms.ptx", "ordering_forms", new LaunchExtent(3), new LaunchExtent(64), memory =>
         {
             var o = Buffer(memory, 64);
@@ -303,8 +331,55 @@ public class ParallelBlockTests
             """;
         var module = PtxLowering.ParseAndLower(ptx);
         var kernel = module.FindKernel("probe")!;
-        BlockOrderingAnalysis.Classify(kernel).ShouldBe(expected);
+        BlockOrderingAnalysis.Classify(module, kernel).ShouldBe(expected);
         KernelDecoder.Decode(module, kernel).BlockOrdering.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("vector_add.ptx", "vector_add", BlockOrdering.Independent)]
+    [InlineData("tiled_matmul.ptx", "tiled_matmul", BlockOrdering.Independent)]
+    [InlineData("parallel_blocks.ptx", "print_blocks", BlockOrdering.Independent)]
+    [InlineData("parallel_blocks.ptx", "fault_in_blocks", BlockOrdering.Independent)]
+    [InlineData("memory_and_faults.ptx", "memory_spaces", BlockOrdering.Independent)]
+    [InlineData("block_reduce.ptx", "block_reduce", BlockOrdering.InOrder)]
+    [InlineData("parallel_blocks.ptx", "float_atomics", BlockOrdering.InOrder)]
+    [InlineData("ordering_forms.ptx", "ordering_forms", BlockOrdering.InOrder)]
+    public void Sample_kernels_are_classified_by_what_they_contain(string file, string kernel, BlockOrdering expected)
+    {
+        var module = PtxLowering.ParseAndLower(PtxHarness.CaseFile(file));
+        BlockOrderingAnalysis.Classify(module, module.FindKernel(kernel)!).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void A_call_to_a_device_function_keeps_blocks_in_order()
+    {
+        // The callee's body is not analysed (it could hold atomics), so only vprintf calls keep a kernel parallel.
+        const string ptx = """
+            .version 8.4
+            .target sm_80
+            .address_size 64
+            .func (.param .b32 helper_out) helper(.param .b32 helper_in)
+            {
+                .reg .b32 %r<2>;
+                ld.param.b32 %r1, [helper_in];
+                st.param.b32 [helper_out], %r1;
+                ret;
+            }
+            .visible .entry caller()
+            {
+                .reg .b32 %r<2>;
+                mov.u32 %r1, 1;
+                {
+                .param .b32 param0;
+                st.param.b32 [param0+0], %r1;
+                .param .b32 retval0;
+                call.uni (retval0), helper, (param0);
+                }
+                ret;
+            }
+            """;
+        var module = PtxLowering.ParseAndLower(ptx);
+        BlockOrderingAnalysis.Classify(module, module.FindKernel("caller")!).ShouldBe(BlockOrdering.InOrder);
     }
 
     /// <summary>Records which threads touched global memory; a block on the calling thread can hold its first access until another thread has made one.</summary>
@@ -358,6 +433,35 @@ public class ParallelBlockTests
             m => [m.Allocate(16 * 64 * 8), 5]);
         single.Status.ShouldBe(LaunchStatus.Success, single.ToString());
         singleMemory.Threads.Keys.ShouldBe([Environment.CurrentManagedThreadId]);
+    }
+
+    /// <summary>Global memory whose translation throws (a host-side failure, not a kernel fault) from a given address on.</summary>
+    sealed class FailingMemory(IGlobalMemory inner, ulong failFrom) : IGlobalMemory
+    {
+        public bool TryTranslate(ulong address, ulong size, bool isWrite, out nint host)
+        {
+            if (address >= failFrom) throw new ApplicationException($"host view of 0x{address:x} failed");
+            return inner.TryTranslate(address, size, isWrite, out host);
+        }
+    }
+
+    [Fact]
+    public void A_host_failure_inside_a_block_reaches_the_launcher_from_the_calling_thread()
+    {
+        const int blocks = 12, threads = 64;
+        using var harness = new PtxHarness(PtxHarness.CaseFile("parallel_blocks.ptx"));
+        var module = PtxLowering.ParseAndLower(PtxHarness.CaseFile("parallel_blocks.ptx"));
+        var executable = KernelDecoder.Decode(module, module.FindKernel("block_mix")!);
+        ulong output = harness.Memory.Allocate(blocks * threads * 8);
+        // Blocks 7 and later fail on the host side; blocks run on the reference tier so every access is translated.
+        var memory = new FailingMemory(harness.Memory, output + 7 * threads * 8);
+        foreach (int workers in WorkerCounts)
+        {
+            var services = new LaunchServices { GlobalMemory = memory, Workers = workers, Tier = EngineTier.Reference };
+            var thrown = Should.Throw<ApplicationException>(() => PtxEngine.Launch(executable, new LaunchExtent(blocks), new LaunchExtent(threads), 0,
+                harness.Pack("block_mix", output, 3), services));
+            thrown.Message.ShouldBe($"host view of 0x{output + 7 * threads * 8:x} failed", $"{workers} workers");
+        }
     }
 
     static float[] MemoryMarshalFloats(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();

@@ -41,7 +41,7 @@ public static class KernelDecoder
             CallParamBytes = checked((int)function.CallArgumentSize),
             GlobalSymbols = globals.ToArray(),
             MaxThreadsPerBlock = maxThreads,
-            BlockOrdering = BlockOrderingAnalysis.Classify(function),
+            BlockOrdering = BlockOrderingAnalysis.Classify(module, function),
         };
     }
 

@@ -27,20 +27,20 @@ public enum BlockOrdering : byte
 /// </summary>
 public static class BlockOrderingAnalysis
 {
-    public static BlockOrdering Classify(IrFunction function)
-        => FirstCrossBlockInstruction(function) < 0 ? BlockOrdering.Independent : BlockOrdering.InOrder;
+    public static BlockOrdering Classify(IrModule module, IrFunction function)
+        => FirstCrossBlockInstruction(module, function) < 0 ? BlockOrdering.Independent : BlockOrdering.InOrder;
 
     /// <summary>Index of the first instruction through which blocks can observe one another, or -1 when there is none.</summary>
-    public static int FirstCrossBlockInstruction(IrFunction function)
+    public static int FirstCrossBlockInstruction(IrModule module, IrFunction function)
     {
         var instructions = function.Instructions;
         for (int i = 0; i < instructions.Length; i++)
-            if (ObservesOtherBlocks(instructions[i]))
+            if (ObservesOtherBlocks(module, function, instructions[i]))
                 return i;
         return -1;
     }
 
-    static bool ObservesOtherBlocks(in IrInstruction instruction)
+    static bool ObservesOtherBlocks(IrModule module, IrFunction function, in IrInstruction instruction)
     {
         var modifiers = instruction.Modifiers;
         return instruction.Opcode switch
@@ -50,8 +50,21 @@ public static class BlockOrderingAnalysis
             IrOpcode.Ld or IrOpcode.Ldu or IrOpcode.St => IsStrong(modifiers.Order) && modifiers.Scope != IrScope.Cta && !IsBlockLocal(modifiers.Space),
             // membar.cta / fence.*.cta order accesses within the block only; anything wider (or unscoped) is kept in order.
             IrOpcode.Membar or IrOpcode.Fence => modifiers.Scope != IrScope.Cta,
+            // A callee's body is not analysed here, so only vprintf (whose output is kept per block) keeps a kernel parallel.
+            IrOpcode.Call => !CallsOnlyVprintf(module, function, instruction),
             _ => false,
         };
+    }
+
+    static bool CallsOnlyVprintf(IrModule module, IrFunction function, in IrInstruction instruction)
+    {
+        for (int i = 0; i < instruction.OperandCount; i++)
+        {
+            var operand = function.Operands[instruction.FirstOperand + i];
+            if (operand.Kind == IrOperandKind.Function)
+                return module.Functions[operand.Function].Name == "vprintf";
+        }
+        return false;
     }
 
     static bool IsStrong(IrMemoryOrder order) => order is not (IrMemoryOrder.None or IrMemoryOrder.Weak);
