@@ -79,7 +79,7 @@ public static class InstructionFuzzing
         0xffff_ffff_8000_0000, 0xffff_ffff_ffff_8000, 0xffff_ffff_ffff_ff80,
     ];
 
-    static readonly Gen<ulong> Integer = Gen.Frequency(
+    internal static readonly Gen<ulong> Integer = Gen.Frequency(
         (3, Gen.Elements(IntegerSpecials)),
         (3, Bits64),
         (2, Bits32),
@@ -101,7 +101,7 @@ public static class InstructionFuzzing
     static readonly Gen<ulong> OrdinaryFloat32 = Gen.Zip(Bits32, Gen.Choose(127 - 30, 127 + 30),
         (bits, exponent) => (bits & 0x807f_ffff) | (ulong)exponent << 23);
 
-    static readonly Gen<ulong> Float32 = Gen.Frequency(
+    internal static readonly Gen<ulong> Float32 = Gen.Frequency(
         (3, Gen.Elements(Float32Specials)),
         (2, Bits32),
         (4, OrdinaryFloat32),
