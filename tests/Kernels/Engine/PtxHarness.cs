@@ -37,6 +37,9 @@ public sealed class PtxHarness : IDisposable
     /// <summary>The compiled tier's outcome of the latest differential launch (null when the comparison is off).</summary>
     public LaunchOutcome? LastCompiledOutcome { get; private set; }
 
+    /// <summary>Block workers of the compiled run.</summary>
+    public const int CompiledWorkers = 3;
+
     readonly Dictionary<string, ulong> globals = new(StringComparer.Ordinal);
     readonly IrModule module;
 
@@ -127,6 +130,9 @@ public sealed class PtxHarness : IDisposable
             PrintfSink = printed.Add,
             InstructionBudget = InstructionBudget,
             Tier = tier,
+            // More block workers than CI's two cores, so a tier that runs blocks in parallel does so in these tests on
+            // any machine; results must equal serial block order whatever the count.
+            Workers = tier == EngineTier.Compiled ? CompiledWorkers : 1,
         };
         var result = PtxEngine.Launch(executable, grid, block, dynamicShared, parameters, services);
         return new LaunchOutcome(tier, result, Memory.Snapshot(), printed);
