@@ -22,6 +22,17 @@ public sealed class PtxHarness : IDisposable
     public List<string> Printed { get; } = [];
     public long InstructionBudget { get; set; }
 
+    /// <summary>Threads that run the compiled (or the chosen) tier's blocks (0: the engine's default, every core).
+    /// The reference side of a differential launch always runs its blocks serially, in block order: the oracle.
+    /// Default <see cref="DefaultWorkers"/>: more workers than CI's two cores, so parallel block scheduling is
+    /// exercised by every engine test on any machine (results must equal serial block order whatever the count).</summary>
+    public int Workers { get; set; } = DefaultWorkers;
+
+    public const int DefaultWorkers = 3;
+
+    /// <summary>Run only this tier (no differential comparison); null: every launch is differential.</summary>
+    public EngineTier? Tier { get; set; }
+
     /// <summary>What the PTX is (e.g. the instruction under test), named in mismatch messages.</summary>
     public string? Label { get; init; }
 
@@ -36,9 +47,6 @@ public sealed class PtxHarness : IDisposable
 
     /// <summary>The compiled tier's outcome of the latest differential launch (null when the comparison is off).</summary>
     public LaunchOutcome? LastCompiledOutcome { get; private set; }
-
-    /// <summary>Block workers of the compiled run.</summary>
-    public const int CompiledWorkers = 3;
 
     readonly Dictionary<string, ulong> globals = new(StringComparer.Ordinal);
     readonly IrModule module;
@@ -95,14 +103,16 @@ public sealed class PtxHarness : IDisposable
         var executable = PtxEngine.Prepare(module, Kernel(kernel));
         var parameters = Pack(kernel, arguments);
         LastCompiledOutcome = null;
+        if (Tier is { } only)
+            return Run(executable, grid, block, dynamicShared, parameters, only, Printed, Workers).Result;
         if (!DifferentialSettings.Enabled)
-            return Run(executable, grid, block, dynamicShared, parameters, EngineTier.Reference, Printed).Result;
+            return Run(executable, grid, block, dynamicShared, parameters, EngineTier.Reference, Printed, 1).Result;
 
         var initial = Memory.Snapshot();
         LaunchOutcome compiled;
         try
         {
-            compiled = Run(executable, grid, block, dynamicShared, parameters, EngineTier.Compiled, []);
+            compiled = Run(executable, grid, block, dynamicShared, parameters, EngineTier.Compiled, [], Workers);
         }
         catch (Exception escaped)
         {
@@ -110,7 +120,7 @@ public sealed class PtxHarness : IDisposable
             throw new DifferentialMismatchException($"{Header(kernel, grid, block, dynamicShared)}\n  the compiled tier threw {escaped}");
         }
         Memory.Restore(initial);
-        var reference = Run(executable, grid, block, dynamicShared, parameters, EngineTier.Reference, []);
+        var reference = Run(executable, grid, block, dynamicShared, parameters, EngineTier.Reference, [], 1);
         LastCompiledOutcome = compiled;
         Printed.AddRange(reference.Printed);
 
@@ -121,7 +131,7 @@ public sealed class PtxHarness : IDisposable
     }
 
     LaunchOutcome Run(ExecutableKernel executable, LaunchExtent grid, LaunchExtent block, int dynamicShared, byte[] parameters,
-        EngineTier tier, List<string> printed)
+        EngineTier tier, List<string> printed, int workers)
     {
         var services = new LaunchServices
         {
@@ -130,9 +140,7 @@ public sealed class PtxHarness : IDisposable
             PrintfSink = printed.Add,
             InstructionBudget = InstructionBudget,
             Tier = tier,
-            // More block workers than CI's two cores, so a tier that runs blocks in parallel does so in these tests on
-            // any machine; results must equal serial block order whatever the count.
-            Workers = tier == EngineTier.Compiled ? CompiledWorkers : 1,
+            Workers = workers,
         };
         var result = PtxEngine.Launch(executable, grid, block, dynamicShared, parameters, services);
         return new LaunchOutcome(tier, result, Memory.Snapshot(), printed);
