@@ -14,10 +14,7 @@ namespace Emulator.Tests.Kernels.Engine.Differential;
 public static class InstructionFuzzing
 {
     /// <summary>One instruction form as <see cref="InstructionCase"/> runs it: %a and %b of <paramref name="SourceType"/>, %c of <paramref name="CType"/>.</summary>
-    public sealed record Form(string Body, string DestinationType, string SourceType, string? CType = null)
-    {
-        public override string ToString() => Body;
-    }
+    public sealed record Form(string Body, string DestinationType, string SourceType, string? CType = null);
 
     /// <summary>FsCheck cases per form (≈ 1 850 operand triples per form with the thread counts below).</summary>
     public const int CasesPerForm = 50;
