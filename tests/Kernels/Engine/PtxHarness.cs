@@ -23,8 +23,12 @@ public sealed class PtxHarness : IDisposable
     public long InstructionBudget { get; set; }
 
     /// <summary>Threads that run the compiled (or the chosen) tier's blocks (0: the engine's default, every core).
-    /// The reference side of a differential launch always runs its blocks serially, in block order: the oracle.</summary>
-    public int Workers { get; set; }
+    /// The reference side of a differential launch always runs its blocks serially, in block order: the oracle.
+    /// Default <see cref="DefaultWorkers"/>: more workers than CI's two cores, so parallel block scheduling is
+    /// exercised by every engine test on any machine (results must equal serial block order whatever the count).</summary>
+    public int Workers { get; set; } = DefaultWorkers;
+
+    public const int DefaultWorkers = 3;
 
     /// <summary>Run only this tier (no differential comparison); null: every launch is differential.</summary>
     public EngineTier? Tier { get; set; }

@@ -14,10 +14,7 @@ namespace Emulator.Tests.Kernels.Engine.Differential;
 public static class InstructionFuzzing
 {
     /// <summary>One instruction form as <see cref="InstructionCase"/> runs it: %a and %b of <paramref name="SourceType"/>, %c of <paramref name="CType"/>.</summary>
-    public sealed record Form(string Body, string DestinationType, string SourceType, string? CType = null)
-    {
-        public override string ToString() => Body;
-    }
+    public sealed record Form(string Body, string DestinationType, string SourceType, string? CType = null);
 
     /// <summary>FsCheck cases per form (≈ 1 850 operand triples per form with the thread counts below).</summary>
     public const int CasesPerForm = 50;
@@ -79,7 +76,7 @@ public static class InstructionFuzzing
         0xffff_ffff_8000_0000, 0xffff_ffff_ffff_8000, 0xffff_ffff_ffff_ff80,
     ];
 
-    static readonly Gen<ulong> Integer = Gen.Frequency(
+    internal static readonly Gen<ulong> Integer = Gen.Frequency(
         (3, Gen.Elements(IntegerSpecials)),
         (3, Bits64),
         (2, Bits32),
@@ -101,7 +98,7 @@ public static class InstructionFuzzing
     static readonly Gen<ulong> OrdinaryFloat32 = Gen.Zip(Bits32, Gen.Choose(127 - 30, 127 + 30),
         (bits, exponent) => (bits & 0x807f_ffff) | (ulong)exponent << 23);
 
-    static readonly Gen<ulong> Float32 = Gen.Frequency(
+    internal static readonly Gen<ulong> Float32 = Gen.Frequency(
         (3, Gen.Elements(Float32Specials)),
         (2, Bits32),
         (4, OrdinaryFloat32),
