@@ -1,13 +1,14 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Emulator.Kernels.Engine.Compiled;
 using Emulator.Kernels.Engine.Program;
 
 namespace Emulator.Kernels.Engine.Interpreter;
 
 /// <summary>
-/// Runs one thread block to completion. All state of the block (shared memory, warps, barrier) lives here,
-/// so blocks are independent and could run on separate threads once that is proven equivalent (one executor
-/// per thread). An executor is reused for consecutive blocks: <see cref="Run"/> resets every piece of state.
+/// Runs one thread block to completion. All state of the block (shared memory, warps, barrier, instruction
+/// count, printf output) lives here, so blocks are independent: the scheduler gives each worker thread its
+/// own executor. An executor is reused for consecutive blocks: <see cref="Run"/> resets every piece of state.
 /// Warps run in index order; a warp runs until it waits at a barrier or exits, then the next one runs.
 /// </summary>
 sealed unsafe partial class BlockExecutor
@@ -21,6 +22,13 @@ sealed unsafe partial class BlockExecutor
     readonly Instruction[] code;
 
     public long ThreadInstructions;
+    /// <summary>
+    /// Thread-instructions this block may execute before the launch's budget is exhausted (LaunchTimeout).
+    /// Budgeted launches run their blocks in order, so the scheduler knows what earlier blocks used.
+    /// </summary>
+    long instructionAllowance = long.MaxValue;
+    /// <summary>The current block's device printf output in execution order; the scheduler delivers it in block order.</summary>
+    public List<string> PrintedText { get; } = [];
     Warp? faultWarp;
     int faultLane;
     Instruction? faultInstruction;
@@ -30,10 +38,11 @@ sealed unsafe partial class BlockExecutor
     int barrierPopCount;
     bool barrierAnd = true, barrierOr;
 
-    public BlockExecutor(ExecutableKernel kernel, LaunchContext launch)
+    public BlockExecutor(ExecutableKernel kernel, LaunchContext launch, CompiledKernel? compiled = null)
     {
         this.kernel = kernel;
         this.launch = launch;
+        this.compiled = compiled;
         code = kernel.Code;
         shared = GC.AllocateArray<byte>(launch.SharedBytes, pinned: true);
         var block = launch.Block;
@@ -45,7 +54,7 @@ sealed unsafe partial class BlockExecutor
         {
             int lanes = Math.Min(Warp.Size, threads - w * Warp.Size);
             initialLiveMasks[w] = lanes == 32 ? uint.MaxValue : (1u << lanes) - 1;
-            var warp = new Warp(w, kernel, initialLiveMasks[w]);
+            var warp = new Warp(w, kernel, initialLiveMasks[w], compiled?.ExtraSlots ?? 0);
             for (int lane = 0; lane < lanes; lane++)
             {
                 uint linear = (uint)(w * Warp.Size + lane);
@@ -59,15 +68,21 @@ sealed unsafe partial class BlockExecutor
     public int FaultLine => faultInstruction?.Line ?? 0;
     public string FaultText => faultInstruction?.Text ?? "";
 
-    /// <summary>Runs one block from a clean state; throws <see cref="KernelFault"/> on a fault (caught by the engine).</summary>
-    public void Run((uint X, uint Y, uint Z) block)
+    /// <summary>
+    /// Runs one block from a clean state; throws <see cref="KernelFault"/> on a fault (caught by the engine).
+    /// <paramref name="allowance"/>: thread-instructions left in the launch's budget (<see cref="long.MaxValue"/>: none).
+    /// </summary>
+    public void Run((uint X, uint Y, uint Z) block, long allowance = long.MaxValue)
     {
         blockId = block;
         ThreadInstructions = 0;
+        instructionAllowance = allowance;
+        PrintedText.Clear();
         // Registers, shared and local memory start zeroed in every block: hardware leaves them undefined,
         // and zero keeps results independent of which block ran before.
         Array.Clear(shared);
         for (int w = 0; w < warps.Length; w++) warps[w].Reset(initialLiveMasks[w]);
+        PrepareCompiledWarps();
         barrierArrivals = 0;
         barrierPopCount = 0;
         barrierAnd = true;
@@ -123,7 +138,12 @@ sealed unsafe partial class BlockExecutor
 
     void RunWarp(Warp warp)
     {
-        long budget = launch.InstructionBudget;
+        if (compiled is not null)
+        {
+            compiled.Body(this, warp);
+            return;
+        }
+        long allowance = instructionAllowance;
         while (!warp.Done)
         {
             int pc = warp.Pc;
@@ -144,7 +164,7 @@ sealed unsafe partial class BlockExecutor
                 }
             }
             ThreadInstructions += BitOperations.PopCount(active);
-            if (budget > 0 && launch.AddInstructions(BitOperations.PopCount(active)) > budget)
+            if (ThreadInstructions > allowance)
                 throw Fault(warp, BitOperations.TrailingZeroCount(active), instruction, LaunchStatus.LaunchTimeout, "instruction budget exhausted");
 
             switch (instruction.Opcode)
