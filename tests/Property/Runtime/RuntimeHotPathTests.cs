@@ -148,6 +148,52 @@ public sealed unsafe class RuntimeHotPathTests : IDisposable
     }
 
     [Fact]
+    public void Threads_launching_on_their_own_streams_while_others_create_and_destroy_handles_all_get_their_results()
+    {
+        using var fatbin = new SyntheticFatbin(StoreKernel, 80);
+        RegisterStoreKernel(fatbin);
+        _runtime.GetKernel(out var kernel, Stub).ShouldBe(CudaError.Success);
+        const int Launchers = 3, Launches = 40;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // Assertions inside the threads are collected: an exception escaping a thread would end the test host.
+        Thread Guarded(string name, Action body) => new(() =>
+        {
+            try { body(); }
+            catch (Exception e) { failures.Enqueue($"{name}: {e.Message}"); }
+        });
+        var launchers = Enumerable.Range(0, Launchers).Select(index => Guarded($"launcher {index}", () =>
+        {
+            _runtime.SetDevice(index % 2).ShouldBe(CudaError.Success);
+            _runtime.StreamCreate(out var stream, 0x1, 0).ShouldBe(CudaError.Success);
+            for (uint launch = 0; launch < Launches; launch++)
+            {
+                var add = (uint)index * 1000 + launch;
+                var written = LaunchStore(launch % 2 == 0 ? Stub : kernel, add, stream: stream);
+                if (!written.SequenceEqual(Expected(add)))
+                    failures.Enqueue($"thread {index}, launch {launch}");
+            }
+            _runtime.StreamDestroy(stream).ShouldBe(CudaError.Success);
+        })).ToList();
+        // Meanwhile the handle tables and the attribute snapshot change under the launches' lock-free reads.
+        var churn = Guarded("churn", () =>
+        {
+            _runtime.SetDevice(0).ShouldBe(CudaError.Success);
+            for (var round = 0; round < 200; round++)
+            {
+                _runtime.StreamCreate(out var stream, 0x1, 0).ShouldBe(CudaError.Success);
+                _runtime.StreamDestroy(stream).ShouldBe(CudaError.Success);
+                _runtime.FuncSetAttribute(Stub, (int)FunctionAttribute.PreferredSharedMemoryCarveout, round % 100)
+                    .ShouldBe(CudaError.Success);
+            }
+        });
+        launchers.ForEach(thread => thread.Start());
+        churn.Start();
+        launchers.ForEach(thread => thread.Join());
+        churn.Join();
+        failures.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void cudaSetDevice_of_the_current_device_restores_its_primary_context_when_another_is_current()
     {
         _runtime.SetDevice(0).ShouldBe(CudaError.Success);
