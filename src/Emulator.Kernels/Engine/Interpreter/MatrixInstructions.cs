@@ -53,47 +53,92 @@ sealed unsafe partial class BlockExecutor
         };
     }
 
+    /// <summary>The fragment layouts of one mma shape/type as flat tables: element i of lane l sits at [l * count + i] (row-major index).</summary>
+    sealed record MmaTables(int[] A, int[] B, int[] C);
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<((int, int, int) Shape, ScalarType Type), MmaTables?> mmaTables = new();
+
+    static MmaTables? TablesFor((int M, int N, int K) shape, ScalarType aType) => mmaTables.GetOrAdd((shape, aType), key =>
+    {
+        if (MmaLayouts(key.Shape, key.Type) is not { } layouts) return null;
+        var (m, n, k) = key.Shape;
+        int[] Flatten(FragmentLayout layout, int count, int columns)
+        {
+            var table = new int[Warp.Size * count];
+            for (int lane = 0; lane < Warp.Size; lane++)
+            for (int i = 0; i < count; i++)
+            {
+                var (row, col) = layout(lane, i);
+                table[lane * count + i] = row * columns + col;
+            }
+            return table;
+        }
+        return new MmaTables(Flatten(layouts.A, m * k / 32, k), Flatten(layouts.B, k * n / 32, n), Flatten(layouts.C, m * n / 32, n));
+    });
+
+    /// <summary>Gathers one fragment of all 32 lanes into <paramref name="matrix"/> (registers packed low element first).</summary>
+    void GatherFragment(Warp warp, Operand[] registers, ScalarType type, int[] table, int count, Span<double> matrix)
+    {
+        int bits = type switch { ScalarType.F16 or ScalarType.BF16 => 16, ScalarType.S8 or ScalarType.U8 => 8, _ => 32 };
+        int perRegister = 32 / bits;
+        ulong elementMask = Mask(bits);
+        for (int lane = 0; lane < Warp.Size; lane++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ulong word = Read(warp, registers[i / perRegister], lane);
+                ulong raw = (word >> ((i % perRegister) * bits)) & elementMask;
+                matrix[table[lane * count + i]] = type switch
+                {
+                    // Exact widening; a NaN stays a NaN (results are canonicalised after the sum).
+                    ScalarType.F16 => (float)BitConverter.UInt16BitsToHalf((ushort)raw),
+                    ScalarType.BF16 => Conversions.BFloat16ToSingle((ushort)raw),
+                    ScalarType.TF32 => Conversions.Tf32OperandToSingle((uint)raw),
+                    ScalarType.F32 => F32(raw),
+                    ScalarType.S8 => (sbyte)raw,
+                    ScalarType.U8 => (byte)raw,
+                    ScalarType.S32 => (int)raw,
+                    _ => raw,
+                };
+            }
+        }
+    }
+
     void ExecuteMma(Warp warp, Instruction ins, uint enabled)
     {
         if (enabled != uint.MaxValue)
             throw Fault(warp, BitOperations.TrailingZeroCount(~enabled), ins, LaunchStatus.IllegalInstruction, "mma.sync needs all 32 lanes of the warp");
         var (m, n, k) = ins.Shape;
         var aType = ins.SourceType;
-        var layouts = MmaLayouts(ins.Shape, aType)
+        var tables = TablesFor(ins.Shape, aType)
             ?? throw Fault(warp, 0, ins, LaunchStatus.IllegalInstruction, $"unsupported mma shape/type '{ins.Text}'");
         var ops = ins.Operands;
         var d = ops[0].Elements!;
-        var a = ops[1].Elements!;
-        var b = ops[2].Elements!;
-        var c = ops[3].Elements!;
         var dType = ins.Type;
-        var cType = ins.CType;
         int aCount = m * k / 32, bCount = k * n / 32, cCount = m * n / 32;
-        var matrixA = new double[m, k];
-        var matrixB = new double[k, n];
-        var matrixC = new double[m, n];
-        for (int lane = 0; lane < Warp.Size; lane++)
-        {
-            for (int i = 0; i < aCount; i++) { var (r, col) = layouts.A(lane, i); matrixA[r, col] = FragmentElement(warp, a, lane, i, aType); }
-            for (int i = 0; i < bCount; i++) { var (r, col) = layouts.B(lane, i); matrixB[r, col] = FragmentElement(warp, b, lane, i, aType); }
-            for (int i = 0; i < cCount; i++) { var (r, col) = layouts.C(lane, i); matrixC[r, col] = FragmentElement(warp, c, lane, i, cType); }
-        }
+        // Row-major m×k, k×n, m×n (at most 16×32, 32×8, 16×8): every f16/bf16/tf32/s8 value is exact in a double.
+        Span<double> matrixA = stackalloc double[m * k];
+        Span<double> matrixB = stackalloc double[k * n];
+        Span<double> matrixC = stackalloc double[m * n];
+        GatherFragment(warp, ops[1].Elements!, aType, tables.A, aCount, matrixA);
+        GatherFragment(warp, ops[2].Elements!, aType, tables.B, bCount, matrixB);
+        GatherFragment(warp, ops[3].Elements!, ins.CType, tables.C, cCount, matrixC);
         bool integer = dType == ScalarType.S32;
-        var result = new ulong[m, n];
+        Span<ulong> result = stackalloc ulong[m * n];
         for (int row = 0; row < m; row++)
         for (int col = 0; col < n; col++)
         {
             if (integer)
             {
-                long sum = (long)matrixC[row, col];
-                for (int x = 0; x < k; x++) sum += (long)matrixA[row, x] * (long)matrixB[x, col];
-                result[row, col] = ins.Saturate ? (uint)(int)Math.Clamp(sum, int.MinValue, int.MaxValue) : (uint)sum;
+                long sum = (long)matrixC[row * n + col];
+                for (int x = 0; x < k; x++) sum += (long)matrixA[row * k + x] * (long)matrixB[x * n + col];
+                result[row * n + col] = ins.Saturate ? (uint)(int)Math.Clamp(sum, int.MinValue, int.MaxValue) : (uint)sum;
                 continue;
             }
             // Products of f16/bf16/tf32 are exact in f64 and k ≤ 16 of them add with at most ~2^-50 relative error.
-            double total = matrixC[row, col];
-            for (int x = 0; x < k; x++) total += matrixA[row, x] * matrixB[x, col];
-            result[row, col] = dType == ScalarType.F16
+            double total = matrixC[row * n + col];
+            for (int x = 0; x < k; x++) total += matrixA[row * k + x] * matrixB[x * n + col];
+            result[row * n + col] = dType == ScalarType.F16
                 ? Conversions.Encode(Conversions.RoundToFormat(total, Conversions.Half, RoundingMode.NearestEven, false), Conversions.Half)
                 : Bits(FloatRounding.Canonicalize((float)total));
         }
@@ -104,10 +149,7 @@ sealed unsafe partial class BlockExecutor
         {
             words.Clear();
             for (int i = 0; i < cCount; i++)
-            {
-                var (r, col) = layouts.C(lane, i);
-                words[i / perRegister] |= result[r, col] << ((i % perRegister) * dBits);
-            }
+                words[i / perRegister] |= result[tables.C[lane * cCount + i]] << ((i % perRegister) * dBits);
             for (int i = 0; i < d.Length; i++) WriteRegister(warp, d[i], lane, words[i]);
         }
     }

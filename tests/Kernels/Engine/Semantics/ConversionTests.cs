@@ -6,6 +6,23 @@ public class ConversionTests
 {
     static ushort HalfBits(float value) => BitConverter.HalfToUInt16Bits((Half)value);
 
+    /// <summary>
+    /// The compiled tier and mma widen f16 with .NET's Half (hardware conversion); the reference semantics decode the
+    /// format from its fields. Every one of the 65,536 encodings must give the same single (NaNs: both NaN, since
+    /// results are canonicalised).
+    /// </summary>
+    [Fact]
+    public void Half_widening_by_the_runtime_equals_the_format_decoder_for_every_encoding()
+    {
+        for (int bits = 0; bits <= ushort.MaxValue; bits++)
+        {
+            float decoded = Conversions.HalfToSingle((ushort)bits);
+            float widened = (float)BitConverter.UInt16BitsToHalf((ushort)bits);
+            if (float.IsNaN(decoded)) Assert.True(float.IsNaN(widened), $"0x{bits:x4}");
+            else Assert.Equal(BitConverter.SingleToUInt32Bits(decoded), BitConverter.SingleToUInt32Bits(widened));
+        }
+    }
+
     [Fact]
     public void F16_round_to_nearest_matches_dotnet_half_for_every_pattern_and_random_floats()
     {
