@@ -40,6 +40,12 @@ sealed unsafe partial class BlockExecutor
             {
                 bool perBlock = special is SpecialRegister.CtaidX or SpecialRegister.CtaidY or SpecialRegister.CtaidZ;
                 if (compiledSlotsReady && !perBlock) continue;
+                if (perBlock)
+                {
+                    // The block index is the same in every lane.
+                    new Span<ulong>(registers + slot * Warp.Size, Warp.Size).Fill(ReadSpecial(warp, special, 0));
+                    continue;
+                }
                 for (int lane = 0; lane < Warp.Size; lane++) registers[slot * Warp.Size + lane] = ReadSpecial(warp, special, lane);
             }
         }
@@ -99,6 +105,7 @@ sealed unsafe partial class BlockExecutor
     internal void ExecuteInterpreted(Warp warp, int pc, uint enabled)
     {
         warp.Pc = pc;
+        if (InterpretedProfile.Enabled) InterpretedProfile.Count(code[pc]);
         Execute(warp, code[pc], enabled);
     }
 
@@ -109,6 +116,7 @@ sealed unsafe partial class BlockExecutor
     /// + <paramref name="offset"/>; element i goes to register offset d_i, sign-extended when <paramref name="signExtend"/>,
     /// masked to <paramref name="destinationMask"/> (the destination registers' width).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void LoadLanes(Warp warp, ulong* r, int pc, int address, long offset, int elementBytes, int count,
         int d0, int d1, int d2, int d3, bool signExtend, ulong destinationMask, uint mask)
     {
@@ -147,6 +155,7 @@ sealed unsafe partial class BlockExecutor
     }
 
     /// <summary>st{.v2,.v4}: element i comes from register offset s_i (truncated to the element size).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void StoreLanes(Warp warp, ulong* r, int pc, int address, long offset, int elementBytes, int count,
         int s0, int s1, int s2, int s3, uint mask)
     {
@@ -170,59 +179,92 @@ sealed unsafe partial class BlockExecutor
     /// ld.global / ld.shared of one scalar element per lane, the hot case: the address check is a range test against
     /// the cached region (or the block's shared bytes); anything else goes through <see cref="Translate"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void LoadScalarLanes<TElement>(Warp warp, ulong* r, int pc, int address, long offset, int d, bool signExtend, ulong destinationMask, uint mask)
         where TElement : unmanaged
     {
-        var instruction = code[pc];
-        int size = sizeof(TElement);
-        ulong alignment = (ulong)size - 1;
-        bool isShared = instruction.Space == StateSpace.Shared;
-        ulong start = isShared ? 0 : readRegionStart;
-        ulong length = isShared ? (ulong)shared.Length : readRegionLength;
+        bool isShared = code[pc].Space == StateSpace.Shared;
+        // Global: device addresses are host addresses (origin 0). Shared: offsets into the block's bytes.
         byte* origin = isShared ? Base(shared) : null;
+        ulong start = isShared ? 0 : readRegionStart;
+        ulong limit = (isShared ? (ulong)shared.Length : readRegionLength) - (ulong)sizeof(TElement); // wraps when smaller: never matches
+        ulong alignment = (ulong)sizeof(TElement) - 1;
         ulong* pa = r + address, pd = r + d;
-        for (uint m = mask; m != 0; m &= m - 1)
+        int first = 0;
+        if (mask == uint.MaxValue && !signExtend)
+        {
+            for (; first < Warp.Size; first++)
+            {
+                ulong effective = pa[first] + (ulong)offset;
+                if ((effective & alignment) != 0 || effective - start > limit || limit > long.MaxValue) break;
+                pd[first] = LoadElement<TElement>(origin + effective) & destinationMask;
+            }
+            if (first == Warp.Size) return;
+        }
+        // General path (partial warps, sign extension, or an address outside the cached region): the remaining lanes
+        // one by one (a destination may be its own address register, so no lane runs twice), with the interpreter's
+        // translation, and its fault, for anything the fast test does not vouch for.
+        var instruction = code[pc];
+        for (uint m = first == 0 ? mask : mask & ~((1u << first) - 1); m != 0; m &= m - 1)
         {
             int lane = BitOperations.TrailingZeroCount(m);
             ulong effective = pa[lane] + (ulong)offset;
-            ulong relative = effective - start;
             byte* p;
-            if ((effective & alignment) == 0 && relative < length && (ulong)size <= length - relative)
-                p = isShared ? origin + effective : (byte*)effective;
+            if ((effective & alignment) == 0 && effective - start <= limit && limit <= long.MaxValue)
+                p = origin + effective;
             else
             {
-                p = Translate(warp, lane, instruction, effective, size, false);
-                if (!isShared) (start, length) = (readRegionStart, readRegionLength);
+                p = Translate(warp, lane, instruction, effective, sizeof(TElement), false);
+                if (!isShared)
+                {
+                    start = readRegionStart;
+                    limit = readRegionLength - (ulong)sizeof(TElement);
+                }
             }
             ulong value = LoadElement<TElement>(p);
-            if (signExtend) value = (ulong)Signed(value, size * 8);
+            if (signExtend) value = (ulong)Signed(value, sizeof(TElement) * 8);
             pd[lane] = value & destinationMask;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void StoreScalarLanes<TElement>(Warp warp, ulong* r, int pc, int address, long offset, int s, uint mask)
         where TElement : unmanaged
     {
-        var instruction = code[pc];
-        int size = sizeof(TElement);
-        ulong alignment = (ulong)size - 1;
-        bool isShared = instruction.Space == StateSpace.Shared;
-        ulong start = isShared ? 0 : writeRegionStart;
-        ulong length = isShared ? (ulong)shared.Length : writeRegionLength;
+        bool isShared = code[pc].Space == StateSpace.Shared;
         byte* origin = isShared ? Base(shared) : null;
+        ulong start = isShared ? 0 : writeRegionStart;
+        ulong limit = (isShared ? (ulong)shared.Length : writeRegionLength) - (ulong)sizeof(TElement);
+        ulong alignment = (ulong)sizeof(TElement) - 1;
         ulong* pa = r + address, ps = r + s;
-        for (uint m = mask; m != 0; m &= m - 1)
+        int first = 0;
+        if (mask == uint.MaxValue)
+        {
+            for (; first < Warp.Size; first++)
+            {
+                ulong effective = pa[first] + (ulong)offset;
+                if ((effective & alignment) != 0 || effective - start > limit || limit > long.MaxValue) break;
+                StoreElement<TElement>(origin + effective, ps[first]);
+            }
+            if (first == Warp.Size) return;
+        }
+        // Lanes before `first` have stored (in lane order, as the interpreter does); the rest go lane by lane.
+        var instruction = code[pc];
+        for (uint m = first == 0 ? mask : mask & ~((1u << first) - 1); m != 0; m &= m - 1)
         {
             int lane = BitOperations.TrailingZeroCount(m);
             ulong effective = pa[lane] + (ulong)offset;
-            ulong relative = effective - start;
             byte* p;
-            if ((effective & alignment) == 0 && relative < length && (ulong)size <= length - relative)
-                p = isShared ? origin + effective : (byte*)effective;
+            if ((effective & alignment) == 0 && effective - start <= limit && limit <= long.MaxValue)
+                p = origin + effective;
             else
             {
-                p = Translate(warp, lane, instruction, effective, size, true);
-                if (!isShared) (start, length) = (writeRegionStart, writeRegionLength);
+                p = Translate(warp, lane, instruction, effective, sizeof(TElement), true);
+                if (!isShared)
+                {
+                    start = writeRegionStart;
+                    limit = writeRegionLength - (ulong)sizeof(TElement);
+                }
             }
             StoreElement<TElement>(p, ps[lane]);
         }
@@ -250,6 +292,7 @@ sealed unsafe partial class BlockExecutor
     /// ld.param of a kernel parameter at a fixed offset: the same value for every lane, so it is read once and
     /// broadcast (an out-of-range offset faults through Resolve exactly as the interpreter's first lane would).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void LoadParameterBroadcast(Warp warp, ulong* r, int pc, long offset, int elementBytes, int d, bool signExtend, ulong destinationMask, uint mask)
     {
         if (mask == 0) return;
