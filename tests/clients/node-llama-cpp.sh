@@ -65,6 +65,7 @@ if ((cuda12_only)); then
 else
     plugin_path='/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda/libggml-cuda.so$'
 fi
-grep -h 'calling init: ' "$SCRATCH"/ld-cuda.* | grep -Eq "$plugin_path" ||
+# Not `grep -q`: it exits at the first match, the first grep then dies of SIGPIPE and pipefail fails the check.
+grep -h 'calling init: ' "$SCRATCH"/ld-cuda.* | grep -E "$plugin_path" >/dev/null ||
     fail "the expected plugin (${plugin_path%\$}) was not loaded"
 echo "PASS: node-llama-cpp reports cuda on $(field "$SCRATCH/cuda.json" devices) and matches its CPU text"
