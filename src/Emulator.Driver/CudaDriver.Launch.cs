@@ -122,8 +122,10 @@ public sealed partial class CudaDriver
         var packed = parameters.ToArray();
         return stream.Run(() =>
         {
+            long profileStart = LaunchProfile.Start();
             var outcome = PtxEngine.Launch(executable, new LaunchExtent(grid.X, grid.Y, grid.Z),
                 new LaunchExtent(block.X, block.Y, block.Z), (int)dynamicSharedBytes, packed, services);
+            LaunchProfile.Stop(profileStart, executable.Name, outcome.ThreadInstructions);
             var status = ToResult(outcome.Status);
             if (status != CuResult.Success) Log($"cuemu: kernel fault: {outcome}");
             else if (_options?.LogLaunches == true) Log($"launch grid {grid} block {block}: {outcome}");
@@ -272,6 +274,19 @@ public sealed partial class CudaDriver
             // Unified addressing: a device address is the host address of its bytes once the table vouches for it.
             host = (nint)address;
             return memory.TryResolve(address, size, isWrite ? AccessKind.Write : AccessKind.Read, deviceOrdinal, out _);
+        }
+
+        public bool TryGetRegion(ulong address, bool isWrite, out ulong start, out ulong length)
+        {
+            // One region of the table (an allocation, or one mapped piece of a VMM reservation) with this
+            // device's rights: every byte of it answers like the address itself.
+            if (memory.TryResolve(address, 1, isWrite ? AccessKind.Write : AccessKind.Read, deviceOrdinal, out var region))
+            {
+                (start, length) = (region.Base, region.Size);
+                return true;
+            }
+            (start, length) = (0, 0);
+            return false;
         }
     }
 }
