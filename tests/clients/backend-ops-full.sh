@@ -8,7 +8,8 @@
 # Exits non-zero if any case failed or any op's run did not finish cleanly.
 #
 # usage: tests/clients/backend-ops-full.sh [--plugin cuda13|cuda12] [--op-timeout SECONDS] [--state DIR]
-#                                          [--output FILE] [--fresh] [OP ...]        (default: every op)
+#                                          [--output FILE] [--fresh] [OP ...]
+# OPs: the ops to run now (default: every op not finished yet); the report always lists every op.
 # The engine tier is CUEMU_ENGINE's (recorded in the report); the state folder defaults to
 # ${CUEMU_CACHE:-~/.cache/cuemu}/backend-ops-full/<plugin>-<tier>, so runs of different tiers never mix.
 set -euo pipefail
@@ -41,10 +42,14 @@ mkdir -p "$state"
 
 # Every op and its number of cases, from ggml's CPU backend listing every case (run natively: no emulator needed).
 "$bin/test-backend-ops" support -b CPU >"$state/cases.txt" 2>&1 || fail "test-backend-ops support -b CPU failed"
+# The report always covers every op (results of earlier runs come from the state folder); the OPs given run now.
+mapfile -t all_ops < <("$bin/test-backend-ops" --list-ops 2>/dev/null | sed -n 's/^  \([A-Z0-9_]*\)$/\1/p')
+((${#all_ops[@]} > 0)) || fail "test-backend-ops --list-ops listed no op"
 ops=("$@")
-((${#ops[@]})) || mapfile -t ops < <("$bin/test-backend-ops" --list-ops 2>/dev/null | sed -n 's/^  \([A-Z0-9_]*\)$/\1/p')
-((${#ops[@]} > 0)) || fail "test-backend-ops --list-ops listed no op"
-case_count() { sed 's/\x1b\[[0-9;]*m//g' "$state/cases.txt" | grep -c "^  $1(" || true; }
+((${#ops[@]})) || ops=("${all_ops[@]}")
+declare -A cases_of=()
+while read -r count op; do cases_of[$op]=$count; done < <(sed -n 's/^  \([A-Z0-9_]*\)(.*/\1/p' "$state/cases.txt" | sort | uniq -c)
+case_count() { echo "${cases_of[$1]:-0}"; }
 
 # One op: its result line "<passed> <failed> <not supported> <not run> <run> <seconds>" goes to <op>.result.
 run_op() {
@@ -75,7 +80,7 @@ run_op() {
 write_report() {
     local rows=() op line counts run seconds
     local total_pass=0 total_fail=0 total_unsupported=0 total_not_run=0 total_seconds=0 done_ops=0 unclean=0
-    for op in "${ops[@]}"; do
+    for op in "${all_ops[@]}"; do
         if [[ -f $state/$op.result ]]; then
             line="$(cat "$state/$op.result")"
             counts="${line%%|*}" seconds="${line##*|}"
@@ -91,7 +96,7 @@ write_report() {
         rows+=("| $op | $passed | $failed | $unsupported | $not_run | $run | $seconds |")
     done
     local completeness="complete"
-    ((total_not_run == 0 && done_ops == ${#ops[@]})) || completeness="**partial**: $total_not_run cases not run ($((${#ops[@]} - done_ops)) ops not started, $unclean op runs ended early)"
+    ((total_not_run == 0 && done_ops == ${#all_ops[@]})) || completeness="**partial**: $total_not_run cases not run ($((${#all_ops[@]} - done_ops)) ops not run yet, $unclean op runs ended early)"
     {
         echo "# test-backend-ops on the emulated GPU"
         echo
@@ -106,19 +111,20 @@ write_report() {
         echo "| plugin / persona | $plugin / $persona |"
         echo "| time limit per op | $op_timeout s |"
         echo "| run time (sum of the op runs) | $total_seconds s |"
-        echo "| ops | ${#ops[@]} ($done_ops run) |"
+        echo "| ops | ${#all_ops[@]} ($done_ops run) |"
         echo "| result | $completeness |"
         echo
         echo "Columns: cases that passed, failed (differ from the CPU backend), are not supported by the CUDA backend"
         echo "(ggml's own supports_op answer for the emulated device), and were not run (the op's run ended early:"
-        echo "time limit, crash, or not started). \"run\" says how the op's process ended."
+        echo "time limit, crash, or not started). \"run\" says how the op's process ended. Case counts per op are those"
+        echo "listed by \`test-backend-ops support -b CPU\` of the same build."
         echo
         echo "| op | passed | failed | not supported | not run | run | seconds |"
         echo "|---|---:|---:|---:|---:|---|---:|"
         printf '%s\n' "${rows[@]}"
-        echo "| **all ${#ops[@]} ops** | **$total_pass** | **$total_fail** | **$total_unsupported** | **$total_not_run** | $unclean ended early | $total_seconds |"
+        echo "| **all ${#all_ops[@]} ops** | **$total_pass** | **$total_fail** | **$total_unsupported** | **$total_not_run** | $unclean ended early | $total_seconds |"
     } >"$output"
-    FULL_FAILED=$total_fail FULL_UNCLEAN=$((unclean + ${#ops[@]} - done_ops))
+    FULL_FAILED=$total_fail FULL_UNCLEAN=$unclean FULL_NOT_STARTED=$((${#all_ops[@]} - done_ops))
 }
 
 for op in "${ops[@]}"; do
@@ -131,4 +137,5 @@ for op in "${ops[@]}"; do
 done
 write_report
 echo "wrote $output" >&2
-((FULL_FAILED == 0 && FULL_UNCLEAN == 0)) || fail "$FULL_FAILED failed cases, $FULL_UNCLEAN ops whose run did not finish cleanly"
+((FULL_FAILED == 0 && FULL_UNCLEAN == 0 && FULL_NOT_STARTED == 0)) ||
+    fail "$FULL_FAILED failed cases, $FULL_UNCLEAN ops whose run ended early, $FULL_NOT_STARTED ops not run yet"
