@@ -45,6 +45,7 @@ failed=()
 printf '%-16s %7s %7s %13s %8s %20s  %s\n' op passed total not-supported seconds thread-instructions result
 gate_start=$SECONDS
 gate_work=0
+judged=0
 for op in "${ops[@]}"; do
     out="$SCRATCH/$op.out"
     args=(test -b CUDA0 -o "$op")
@@ -54,7 +55,7 @@ for op in "${ops[@]}"; do
     # cuemu's log (faults, unsupported calls, one line per launch with its thread-instructions) goes to a file of its own.
     GGML_BACKEND_PATH="$bin/libggml-cuda.so" CUEMU_LOG="$SCRATCH/$op.cuemu.log" CUEMU_LOG_LAUNCHES=1 \
         cuemu_run_logged "$SCRATCH/ld-$op" "$bin/test-backend-ops" "${args[@]}" >"$out" 2>&1 || status=$?
-    work="$(sed -n 's/.*: ok, \([0-9]*\) thread-instructions$/\1/p' "$SCRATCH/$op.cuemu.log" 2>/dev/null | awk '{s += $1} END {print s + 0}')"
+    work="$(sed -n 's/.*: ok, \([0-9]*\) thread-instructions$/\1/p' "$SCRATCH/$op.cuemu.log" 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}')"
     gate_work=$((gate_work + work))
 
     summary="$(sed -n '/^Backend [0-9]*\/[0-9]*: CUDA0$/,/^Backend [0-9]*\/[0-9]*: /p' "$out" |
@@ -76,6 +77,7 @@ for op in "${ops[@]}"; do
         verdict="FAIL ($(tail -1 "$SCRATCH/$op.libs"))"
     fi
     read -r _ _ unsupported _ <<<"$(count_backend_ops_cases "$op" "$out")"
+    judged=$((judged + 1))
     printf '%-16s %7s %7s %13s %8s %20s  %s\n' "$op" "${passed:--}" "${total:--}" "$unsupported" $((SECONDS - start)) "$work" "$verdict"
     if [[ $verdict != PASS ]]; then
         failed+=("$op")
@@ -86,4 +88,5 @@ done
 printf '%-16s %7s %7s %13s %8s %20s\n' all "" "" "" $((SECONDS - gate_start)) "$gate_work"
 
 ((${#failed[@]} == 0)) || fail "test-backend-ops on CUDA0 ($plugin): ${failed[*]}"
+((judged == ${#ops[@]})) || fail "only $judged of ${#ops[@]} ops were judged"
 echo "PASS: every selected test-backend-ops case passed on CUDA0 ($plugin plugin)"
