@@ -116,8 +116,9 @@ write_report() {
         echo
         echo "Columns: cases that passed, failed (differ from the CPU backend), are not supported by the CUDA backend"
         echo "(ggml's own supports_op answer for the emulated device), and were not run (the op's run ended early:"
-        echo "time limit, crash, or not started). \"run\" says how the op's process ended. Case counts per op are those"
-        echo "listed by \`test-backend-ops support -b CPU\` of the same build."
+        echo "time limit, crash, or not started). \"run\" says how the op's process ended. \"not run\" is a lower bound:"
+        echo "it counts the cases \`test-backend-ops support -b CPU\` lists for the op, and support mode leaves out the"
+        echo "fusion cases (whole-graph tests such as ADD chains) that test mode also runs."
         echo
         echo "| op | passed | failed | not supported | not run | run | seconds |"
         echo "|---|---:|---:|---:|---:|---|---:|"
