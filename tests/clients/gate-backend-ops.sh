@@ -55,7 +55,9 @@ for op in "${ops[@]}"; do
     # cuemu's log (faults, unsupported calls, one line per launch with its thread-instructions) goes to a file of its own.
     GGML_BACKEND_PATH="$bin/libggml-cuda.so" CUEMU_LOG="$SCRATCH/$op.cuemu.log" CUEMU_LOG_LAUNCHES=1 \
         cuemu_run_logged "$SCRATCH/ld-$op" "$bin/test-backend-ops" "${args[@]}" >"$out" 2>&1 || status=$?
-    work="$(sed -n 's/.*: ok, \([0-9]*\) thread-instructions$/\1/p' "$SCRATCH/$op.cuemu.log" 2>/dev/null | perl -ne '$s += $_; END { printf "%d\n", $s }')"
+    work=0   # no log at all when cuemu never started (e.g. no CUDA library was provided)
+    [[ ! -f $SCRATCH/$op.cuemu.log ]] ||
+        work="$(sed -n 's/.*: ok, \([0-9]*\) thread-instructions$/\1/p' "$SCRATCH/$op.cuemu.log" | perl -ne '$s += $_; END { printf "%d\n", $s }')"
     gate_work=$((gate_work + work))
 
     summary="$(sed -n '/^Backend [0-9]*\/[0-9]*: CUDA0$/,/^Backend [0-9]*\/[0-9]*: /p' "$out" |
