@@ -119,7 +119,8 @@ run_completion() {
 # backend's debug lines ("ggml_backend_cuda_graph_compute: CUDA graph warmup …") and cuemu's own log lines can
 # land between a case's "OP(params): " header and its verdict, so they are removed before the verdicts are read.
 # A case whose header has no verdict (the process died or was stopped during it) counts as unfinished. The
-# closing "Failing tests:" list repeats failed cases' names and is not counted again.
+# closing "Failing tests:" list repeats failed cases' names and is not counted again. A failed comparison prints
+# "[OP] ERR = … > …" without a newline, so the next case's header can start in the middle of a line.
 count_backend_ops_cases() {
     BACKEND_OP="$1" perl -0777 -ne '
         my $op = quotemeta $ENV{BACKEND_OP};
@@ -127,6 +128,7 @@ count_backend_ops_cases() {
         s/ggml_backend_cuda_graph_compute: [^\n]*\n//g;
         s/^cuemu: [^\n]*\n//mg;
         s/^Failing tests:\n.*//ms;
+        s/(?<!\n)(  [A-Z0-9_]+\()/\n$1/g;   # a failed case'"'"'s "[OP] ERR = ..." line ends without a newline
         my ($passed, $failed, $unsupported, $unfinished) = (0, 0, 0, 0);
         for my $case (split /^(?=  [A-Z0-9_]+\()/m) {
             next unless $case =~ /^  $op\(.*?\): (.*)/s;
