@@ -113,3 +113,31 @@ run_completion() {
     done
     fail "llama-completion never delivered its whole output in 3 attempts: $*"
 }
+
+# count_backend_ops_cases <op> <test-backend-ops output file>
+# Prints "<passed> <failed> <not supported> <unfinished>" for the op's cases in a console-mode output. The CUDA
+# backend's debug lines ("ggml_backend_cuda_graph_compute: CUDA graph warmup …") and cuemu's own log lines can
+# land between a case's "OP(params): " header and its verdict, so they are removed before the verdicts are read.
+# A case whose header has no verdict (the process died or was stopped during it) counts as unfinished. The
+# closing "Failing tests:" list repeats failed cases' names and is not counted again. A failed comparison prints
+# "[OP] ERR = … > …" without a newline, so the next case's header can start in the middle of a line.
+count_backend_ops_cases() {
+    BACKEND_OP="$1" perl -0777 -ne '
+        my $op = quotemeta $ENV{BACKEND_OP};
+        s/\e\[[0-9;]*m//g;
+        s/ggml_backend_cuda_graph_compute: [^\n]*\n//g;
+        s/^cuemu: [^\n]*\n//mg;
+        s/^Failing tests:\n.*//ms;
+        s/(?<!\n)(  [A-Z0-9_]+\()/\n$1/g;   # a failed case'"'"'s "[OP] ERR = ..." line ends without a newline
+        my ($passed, $failed, $unsupported, $unfinished) = (0, 0, 0, 0);
+        for my $case (split /^(?=  [A-Z0-9_]+\()/m) {
+            next unless $case =~ /^  $op\(.*?\): (.*)/s;
+            my $verdict = $1;
+            if ($verdict =~ /^not supported/) { $unsupported++ }
+            elsif ($verdict =~ /^\s*OK\s*$/m) { $passed++ }
+            elsif ($verdict =~ /^\s*FAIL\s*$/m || $verdict =~ /FAIL$/m) { $failed++ }
+            else { $unfinished++ }
+        }
+        print "$passed $failed $unsupported $unfinished\n";
+    ' "$2"
+}

@@ -3,7 +3,8 @@
 #  1. the loader-log check accepts a CUDA library loaded from cuemu's folder and rejects one loaded from
 #     elsewhere or not loaded at all (controls built from empty libraries with NVIDIA sonames);
 #  2. every gate FAILs when `cuemu run` provides no CUDA library at all (a stand-in launcher);
-#  3. the preload helper is what makes test-llama-archs see any backend in this GGML_BACKEND_DL build.
+#  3. the preload helper is what makes test-llama-archs see any backend in this GGML_BACKEND_DL build;
+#  4. the case-verdict reader of the test-backend-ops scripts counts a hand-written output correctly.
 #
 # usage: tests/clients/selftest.sh
 set -euo pipefail
@@ -62,3 +63,16 @@ cpu_plugin_loaded() { grep -h 'calling init: ' "$1".* | grep -q '/libggml-cpu\.s
     fail "test-llama-archs loaded backend plugins without the preload helper; the helper's premise no longer holds"
 cpu_plugin_loaded "$SCRATCH/ld-archs-helper" || fail "with the preload helper test-llama-archs still loaded no backend plugin"
 echo "PASS: test-llama-archs loads no backend plugin alone and loads them with the preload helper"
+
+# 4. Case verdicts of test-backend-ops output, with the CUDA backend's debug line and a cuemu log line between a
+#    case's header and its verdict, a case of another op whose name starts alike, a failed comparison's
+#    "[OP] ERR" line running into the case header, a case cut off by a crash, and the closing list of failed
+#    cases (which must not count twice).
+printf '%s\n' "  ADD(a=1): $(printf '\e[1;32mOK\e[0m')" \
+    "  ADD(a=2): ggml_backend_cuda_graph_compute: CUDA graph warmup complete" "cuemu: launch grid (1,1,1)" \
+    "$(printf '\e[1;31mFAIL\e[0m')" "  ADD(a=3): not supported [CUDA0] " "  ADD1(a=1): OK" "  ADD(a=4): OK" \
+    "[ADD] ERR = 2.5 > 0.0005     ADD(a=6): ggml_backend_cuda_graph_compute: CUDA graph warmup reset" "$(printf '\e[1;31mFAIL\e[0m')" \
+    "  ADD(a=5): " "  4/5 tests passed" "Failing tests:" "  ADD(a=2)" >"$SCRATCH/verdicts.out"
+[[ $(count_backend_ops_cases ADD "$SCRATCH/verdicts.out") == "2 2 1 1" ]] ||
+    fail "case verdicts read as '$(count_backend_ops_cases ADD "$SCRATCH/verdicts.out")', expected '2 2 1 1'"
+echo "PASS: test-backend-ops case verdicts are read past interleaved log lines"
