@@ -32,7 +32,10 @@ public static class LaunchProfile
         Interlocked.Increment(ref entry.Launches);
         Interlocked.Add(ref entry.ThreadInstructions, threadInstructions);
         Interlocked.Add(ref entry.Ticks, elapsed);
-        if (Interlocked.Increment(ref launches) % 200 == 0) Write();
+        // Programs hosting the runtime natively often leave through exit() without ProcessExit: short runs write after
+        // every launch, long ones every 200.
+        long count = Interlocked.Increment(ref launches);
+        if (count <= 1000 || count % 200 == 0) Write();
     }
 
     public static void Write()
