@@ -6,14 +6,16 @@
 # table of median tokens/s and the CUDA0 / CPU ratio, with the load average before and after the run.
 #
 # usage: tests/clients/bench-decode.sh [--engine compiled|reference|both] [--plugin cuda13|cuda12]
-#                                      [--prompt N] [--gen N] [--repetitions N] [models...]
+#                                      [--prompt N] [--gen N] [--repetitions N] [--threads N] [models...]
 #        models are names in $CUEMU_TEST_MODELS without .gguf
 #        (default: tiny-q8_0 tiny-q4_0 small100m-q8_0 small100m-q4_0)
+# --threads is llama-bench's -t (default 2, every core here); on a loaded 2-core machine the CPU backend's
+# spinning barrier makes 2-thread samples bimodal, -t 1 is the steadier baseline there.
 # CUEMU_KEEP_LOGS=1 keeps llama-bench's JSON and stderr; CUEMU_GATE_TIMEOUT bounds each run (seconds).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-engines=(compiled) plugin=cuda13 prompt=16 gen=8 repetitions=3
+engines=(compiled) plugin=cuda13 prompt=16 gen=8 repetitions=3 threads=2
 while [[ ${1:-} == --* ]]; do
     case $1 in
         --engine)
@@ -27,6 +29,7 @@ while [[ ${1:-} == --* ]]; do
         --prompt) prompt=$2; shift 2 ;;
         --gen) gen=$2; shift 2 ;;
         --repetitions) repetitions=$2; shift 2 ;;
+        --threads) threads=$2; shift 2 ;;
         *) fail "unknown option $1" ;;
     esac
 done
@@ -36,7 +39,7 @@ models=("$@")
 require_harness
 make_scratch
 bin="$(plugin_bin_dir "$plugin")"
-args=(-p "$prompt" -n "$gen" -t 2 -r "$repetitions" -o json -dev none,CUDA0 -ngl 99)
+args=(-p "$prompt" -n "$gen" -t "$threads" -r "$repetitions" -o json -dev none,CUDA0 -ngl 99)
 for model in "${models[@]}"; do
     [[ -f $CUEMU_TEST_MODELS/$model.gguf ]] || fail "model $CUEMU_TEST_MODELS/$model.gguf not found (tests/clients/setup.sh generates them)"
     args+=(-m "$CUEMU_TEST_MODELS/$model.gguf")
