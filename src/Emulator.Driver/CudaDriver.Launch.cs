@@ -272,5 +272,18 @@ public sealed partial class CudaDriver
             host = (nint)address;
             return memory.TryResolve(address, size, isWrite ? AccessKind.Write : AccessKind.Read, deviceOrdinal, out _);
         }
+
+        public bool TryGetRegion(ulong address, bool isWrite, out ulong start, out ulong length)
+        {
+            // One region of the table (an allocation, or one mapped piece of a VMM reservation) with this
+            // device's rights: every byte of it answers like the address itself.
+            if (memory.TryResolve(address, 1, isWrite ? AccessKind.Write : AccessKind.Read, deviceOrdinal, out var region))
+            {
+                (start, length) = (region.Base, region.Size);
+                return true;
+            }
+            (start, length) = (0, 0);
+            return false;
+        }
     }
 }

@@ -19,6 +19,19 @@ public interface IGlobalMemory
     /// <paramref name="isWrite"/>); <paramref name="host"/> is then the host address of its first byte.
     /// </summary>
     bool TryTranslate(ulong address, ulong size, bool isWrite, out nint host);
+
+    /// <summary>
+    /// The whole accessible range [start, start + length) that contains <paramref name="address"/> (writable when
+    /// <paramref name="isWrite"/>), whose bytes live at the same host addresses, so the compiled tier can check later
+    /// accesses against it without asking again during this launch. False when the implementation cannot say
+    /// (every access is then translated one by one).
+    /// </summary>
+    bool TryGetRegion(ulong address, bool isWrite, out ulong start, out ulong length)
+    {
+        start = 0;
+        length = 0;
+        return false;
+    }
 }
 
 /// <summary>What the launcher provides to a launch.</summary>

@@ -30,6 +30,17 @@ public static class PtxEngine
         ReadOnlySpan<byte> parameters, LaunchServices services)
         => Launch(Prepare(module, kernel), grid, block, dynamicSharedBytes, parameters, services);
 
+    /// <summary>
+    /// The compiled form when the launch runs on the compiled tier. An instruction budget (a launch-wide count
+    /// checked per instruction) is a debugging aid the reference tier implements, so such launches run there.
+    /// </summary>
+    static Compiled.CompiledKernel? CompiledFor(ExecutableKernel kernel, LaunchServices services)
+    {
+        var tier = services.Tier ?? EngineSelection.DefaultTier;
+        if (tier != EngineTier.Compiled || services.InstructionBudget > 0) return null;
+        return Compiled.KernelCompiler.Compile(kernel);
+    }
+
     public static LaunchResult Launch(ExecutableKernel kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
         ReadOnlySpan<byte> parameters, LaunchServices services)
     {
@@ -67,7 +78,7 @@ public static class PtxEngine
         };
 
         long executed = 0;
-        var executor = new BlockExecutor(kernel, context);
+        var executor = new BlockExecutor(kernel, context, CompiledFor(kernel, services));
         for (uint z = 0; z < grid.Z; z++)
         for (uint y = 0; y < grid.Y; y++)
         for (uint x = 0; x < grid.X; x++)

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Emulator.Kernels.Engine.Compiled;
 using Emulator.Kernels.Engine.Program;
 
 namespace Emulator.Kernels.Engine.Interpreter;
@@ -30,10 +31,11 @@ sealed unsafe partial class BlockExecutor
     int barrierPopCount;
     bool barrierAnd = true, barrierOr;
 
-    public BlockExecutor(ExecutableKernel kernel, LaunchContext launch)
+    public BlockExecutor(ExecutableKernel kernel, LaunchContext launch, CompiledKernel? compiled = null)
     {
         this.kernel = kernel;
         this.launch = launch;
+        this.compiled = compiled;
         code = kernel.Code;
         shared = GC.AllocateArray<byte>(launch.SharedBytes, pinned: true);
         var block = launch.Block;
@@ -45,7 +47,7 @@ sealed unsafe partial class BlockExecutor
         {
             int lanes = Math.Min(Warp.Size, threads - w * Warp.Size);
             initialLiveMasks[w] = lanes == 32 ? uint.MaxValue : (1u << lanes) - 1;
-            var warp = new Warp(w, kernel, initialLiveMasks[w]);
+            var warp = new Warp(w, kernel, initialLiveMasks[w], compiled?.ExtraSlots ?? 0);
             for (int lane = 0; lane < lanes; lane++)
             {
                 uint linear = (uint)(w * Warp.Size + lane);
@@ -68,6 +70,7 @@ sealed unsafe partial class BlockExecutor
         // and zero keeps results independent of which block ran before.
         Array.Clear(shared);
         for (int w = 0; w < warps.Length; w++) warps[w].Reset(initialLiveMasks[w]);
+        PrepareCompiledWarps();
         barrierArrivals = 0;
         barrierPopCount = 0;
         barrierAnd = true;
@@ -123,6 +126,11 @@ sealed unsafe partial class BlockExecutor
 
     void RunWarp(Warp warp)
     {
+        if (compiled is not null)
+        {
+            compiled.Body(this, warp);
+            return;
+        }
         long budget = launch.InstructionBudget;
         while (!warp.Done)
         {

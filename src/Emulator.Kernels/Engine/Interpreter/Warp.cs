@@ -17,8 +17,14 @@ sealed class Warp
     /// <summary>Lanes that belong to a launched thread and have not exited.</summary>
     public uint LiveMask;
     public readonly int[] LanePc = new int[Size];
-    /// <summary>Registers, slot-major: slot s of lane l is at s*32 + l.</summary>
+    /// <summary>
+    /// Registers, slot-major: slot s of lane l is at s*32 + l. The compiled tier appends its own slots after the
+    /// kernel's (constants and special registers materialised per lane); <see cref="Reset"/> clears only the kernel's.
+    /// </summary>
     public readonly ulong[] Registers;
+    public unsafe ulong* RegisterPointer => (ulong*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(Registers));
+    /// <summary>The kernel's own register slots × 32 (the part that starts zeroed in every block).</summary>
+    readonly int kernelRegisterWords;
     public readonly (uint X, uint Y, uint Z)[] ThreadIds = new (uint, uint, uint)[Size];
     public readonly byte[] Local;
     public readonly byte[] CallParams;
@@ -31,11 +37,13 @@ sealed class Warp
     /// <summary>The lanes that arrived at the barrier this warp waits on.</summary>
     public uint BarrierLanes;
 
-    public Warp(int index, ExecutableKernel kernel, uint liveMask)
+    public Warp(int index, ExecutableKernel kernel, uint liveMask, int extraSlots = 0)
     {
         Index = index;
         LiveMask = liveMask;
-        Registers = new ulong[kernel.RegisterBits.Length * Size];
+        kernelRegisterWords = kernel.RegisterBits.Length * Size;
+        // Pinned: compiled code addresses registers through a pointer taken once per warp run.
+        Registers = GC.AllocateArray<ulong>(kernelRegisterWords + extraSlots * Size, pinned: true);
         LocalBytesPerLane = Align(kernel.LocalBytes, 16);
         CallParamBytesPerLane = Align(kernel.CallParamBytes, 16);
         Local = GC.AllocateArray<byte>(LocalBytesPerLane * Size, pinned: true);
@@ -51,7 +59,7 @@ sealed class Warp
         Divergent = false;
         WaitingAtBarrier = false;
         BarrierLanes = 0;
-        Array.Clear(Registers);
+        Array.Clear(Registers, 0, kernelRegisterWords);
         Array.Clear(Local);
         Array.Clear(CallParams);
     }

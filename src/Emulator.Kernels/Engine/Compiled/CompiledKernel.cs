@@ -1,0 +1,43 @@
+using Emulator.Kernels.Engine.Interpreter;
+using Emulator.Kernels.Engine.Program;
+
+namespace Emulator.Kernels.Engine.Compiled;
+
+/// <summary>Runs one warp from its current program counter until it parks at a barrier or every lane has exited.</summary>
+delegate void WarpBody(BlockExecutor executor, Warp warp);
+
+/// <summary>
+/// A kernel compiled to a .NET method (one <see cref="System.Reflection.Emit.DynamicMethod"/> per kernel, JIT-compiled
+/// by RyuJIT). Built once per <see cref="ExecutableKernel"/> by <see cref="KernelCompiler"/>; immutable and shared by
+/// every launch and worker thread.
+/// </summary>
+public sealed class CompiledKernel
+{
+    internal CompiledKernel(ExecutableKernel kernel, WarpBody body, int extraSlots, (int Slot, ulong Value)[] constants,
+        (int Slot, SpecialRegister Special)[] specials, int specialized, SortedDictionary<string, int> interpreted)
+    {
+        Kernel = kernel;
+        Body = body;
+        ExtraSlots = extraSlots;
+        Constants = constants;
+        Specials = specials;
+        SpecializedInstructions = specialized;
+        InterpretedForms = interpreted;
+    }
+
+    public ExecutableKernel Kernel { get; }
+    internal WarpBody Body { get; }
+
+    /// <summary>Register slots appended after the kernel's own: one per distinct immediate and per special register read.</summary>
+    internal int ExtraSlots { get; }
+    internal (int Slot, ulong Value)[] Constants { get; }
+    internal (int Slot, SpecialRegister Special)[] Specials { get; }
+
+    /// <summary>Instructions compiled to specialised lane loops or inline control flow.</summary>
+    public int SpecializedInstructions { get; }
+
+    /// <summary>Instruction forms (opcode and modifiers as written) executed by the interpreter's semantics, with their counts.</summary>
+    public IReadOnlyDictionary<string, int> InterpretedForms { get; }
+
+    public int InterpretedInstructions => InterpretedForms.Values.Sum();
+}

@@ -1,0 +1,427 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Emulator.Kernels.Engine.Interpreter;
+using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Engine.Semantics;
+
+namespace Emulator.Kernels.Engine.Compiled;
+
+/// <summary>
+/// The instruction forms the compiler specialises, chosen from the decoded instruction's opcode, type and
+/// modifiers. Each selector returns the lane operation whose semantics equal the interpreter's for exactly that
+/// form, or null — the instruction then runs on the interpreter's semantics (never an approximation).
+/// </summary>
+static class InstructionEmitters
+{
+    public static bool TryEmit(KernelCompiler.Builder builder, int pc, Instruction ins) => ins.Opcode switch
+    {
+        Opcode.Ld => EmitLoad(builder, pc, ins),
+        Opcode.St => EmitStore(builder, pc, ins),
+        Opcode.Setp => EmitSetp(builder, ins),
+        Opcode.Cvt => EmitIntegerConvert(builder, ins),
+        _ => EmitArithmetic(builder, ins),
+    };
+
+    static bool EmitArithmetic(KernelCompiler.Builder builder, Instruction ins)
+    {
+        var ops = ins.Operands;
+        if (ops.Length == 0) return false;
+        int? d = KernelCompiler.Builder.DestinationOffset(ops[0]);
+        if (d is null) return false;
+        ulong destinationMask = builder.RegisterMask(ops[0]);
+        switch (Arity(ins))
+        {
+            case 1:
+            {
+                var (op, valueMask) = SelectUnary(ins);
+                if (op is null || ops.Length < 2) return false;
+                int? a = builder.ValueOffset(ops[1]);
+                if (a is null) return false;
+                EmitCall(builder, LaneLoop(nameof(LaneLoops.Unary), op), d.Value, [a.Value], destinationMask & valueMask);
+                return true;
+            }
+            case 2:
+            {
+                var op = SelectBinary(ins);
+                if (op is null || ops.Length < 3) return false;
+                int? a = builder.ValueOffset(ops[1]), b = builder.ValueOffset(ops[2]);
+                if (a is null || b is null) return false;
+                EmitCall(builder, LaneLoop(nameof(LaneLoops.Binary), op), d.Value, [a.Value, b.Value], destinationMask);
+                return true;
+            }
+            case 3:
+            {
+                var op = SelectTernary(ins);
+                if (op is null || ops.Length < 4) return false;
+                int? a = builder.ValueOffset(ops[1]), b = builder.ValueOffset(ops[2]), c = builder.ValueOffset(ops[3]);
+                if (a is null || b is null || c is null) return false;
+                EmitCall(builder, LaneLoop(nameof(LaneLoops.Ternary), op), d.Value, [a.Value, b.Value, c.Value], destinationMask);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int Arity(Instruction ins) => ins.Opcode switch
+    {
+        Opcode.Mov or Opcode.Not or Opcode.Neg or Opcode.Abs or Opcode.Cvta or Opcode.CvtaTo or Opcode.Popc or Opcode.Clz => 1,
+        Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.Min or Opcode.Max or Opcode.And or Opcode.Or or Opcode.Xor or Opcode.Shl or Opcode.Shr => 2,
+        Opcode.Mad or Opcode.Fma or Opcode.Selp or Opcode.Dp4a or Opcode.Prmt => 3,
+        _ => 0,
+    };
+
+    static bool PlainF32(Instruction ins) => ins.Type == ScalarType.F32 && !ins.Ftz && !ins.Saturate && ins.Rounding == RoundingMode.NearestEven && !ins.Approximate;
+
+    static bool Integer(ScalarType type) => !type.IsFloat() && type is not (ScalarType.Pred or ScalarType.None or ScalarType.F16x2 or ScalarType.BF16x2 or ScalarType.E4M3x2 or ScalarType.E5M2x2);
+
+    static (Type? Op, ulong ValueMask) SelectUnary(Instruction ins)
+    {
+        var type = ins.Type;
+        int bits = type.Bits();
+        switch (ins.Opcode)
+        {
+            case Opcode.Mov when ins.Operands[0].Kind == OperandKind.Register && ins.Operands[1].Kind != OperandKind.Vector:
+                return (typeof(Copy), type == ScalarType.Pred ? 1UL : IntegerOps.Mask(Math.Max(bits, 1)));
+            case Opcode.Not when type == ScalarType.Pred:
+                return (typeof(NotPredicate), 1UL);
+            case Opcode.Not when bits is 16 or 32 or 64:
+                return (typeof(Not64), IntegerOps.Mask(bits));
+            case Opcode.Neg when type == ScalarType.F32 && !ins.Ftz:
+                return (typeof(NegF32), ulong.MaxValue);
+            case Opcode.Abs when type == ScalarType.F32 && !ins.Ftz:
+                return (typeof(AbsF32), ulong.MaxValue);
+            case Opcode.Cvta when ins.Space == StateSpace.Shared:
+                return (typeof(CvtaShared), ulong.MaxValue);
+            case Opcode.Cvta when ins.Space is StateSpace.Global or StateSpace.Generic:
+                return (typeof(Copy), ulong.MaxValue);
+            case Opcode.CvtaTo when ins.Space == StateSpace.Shared:
+                return (typeof(CvtaToShared), ulong.MaxValue);
+            case Opcode.CvtaTo when ins.Space is StateSpace.Global or StateSpace.Generic:
+                return (typeof(Copy), ulong.MaxValue);
+            case Opcode.Popc when bits == 32:
+                return (typeof(PopCount32), ulong.MaxValue);
+            case Opcode.Popc when bits == 64:
+                return (typeof(PopCount64), ulong.MaxValue);
+            case Opcode.Clz when bits == 32:
+                return (typeof(Clz32), ulong.MaxValue);
+        }
+        return (null, 0);
+    }
+
+    static Type? SelectBinary(Instruction ins)
+    {
+        var type = ins.Type;
+        int bits = type.Bits();
+        bool signed = type.IsSigned();
+        if (type == ScalarType.F32)
+        {
+            if (!PlainF32(ins)) return null;
+            return ins.Opcode switch
+            {
+                Opcode.Add => typeof(AddF32),
+                Opcode.Sub => typeof(SubF32),
+                Opcode.Mul => typeof(MulF32),
+                Opcode.Min => typeof(MinF32),
+                Opcode.Max => typeof(MaxF32),
+                _ => null,
+            };
+        }
+        if (ins.Opcode is Opcode.And or Opcode.Or or Opcode.Xor)
+            return ins.Opcode switch { Opcode.And => typeof(And64), Opcode.Or => typeof(Or64), _ => typeof(Xor64) };
+        if (!Integer(type) || bits is not (32 or 64)) return null;
+        bool wide = bits == 64;
+        return ins.Opcode switch
+        {
+            Opcode.Add when !ins.Saturate => wide ? typeof(Add64) : typeof(Add32),
+            Opcode.Sub when !ins.Saturate => wide ? typeof(Sub64) : typeof(Sub32),
+            Opcode.Mul when ins.Wide => wide ? null : signed ? typeof(MulWideS32) : typeof(MulWideU32),
+            Opcode.Mul when ins.Hi => wide ? null : signed ? typeof(MulHiS32) : typeof(MulHiU32),
+            Opcode.Mul => wide ? typeof(MulLo64) : typeof(MulLo32),
+            Opcode.Min => wide ? (signed ? typeof(MinS64) : typeof(MinU64)) : (signed ? typeof(MinS32) : typeof(MinU32)),
+            Opcode.Max => wide ? (signed ? typeof(MaxS64) : typeof(MaxU64)) : (signed ? typeof(MaxS32) : typeof(MaxU32)),
+            Opcode.Shl => wide ? typeof(Shl64) : typeof(Shl32),
+            Opcode.Shr => signed ? (wide ? typeof(ShrS64) : typeof(ShrS32)) : (wide ? typeof(ShrU64) : typeof(ShrU32)),
+            _ => null,
+        };
+    }
+
+    static Type? SelectTernary(Instruction ins)
+    {
+        var type = ins.Type;
+        int bits = type.Bits();
+        switch (ins.Opcode)
+        {
+            case Opcode.Selp:
+                return ins.Operands[3].Kind == OperandKind.Register && !ins.Operands[3].Negated ? typeof(Selp) : null;
+            case Opcode.Dp4a:
+                return (type.IsSigned(), ins.SourceType.IsSigned()) switch
+                {
+                    (false, false) => typeof(Dp4aUU),
+                    (true, true) => typeof(Dp4aSS),
+                    (true, false) => typeof(Dp4aSU),
+                    _ => typeof(Dp4aUS),
+                };
+            case Opcode.Prmt:
+                return ins.PermuteMode == IntegerOps.PermuteMode.Default ? typeof(PermuteDefault) : null;
+            case Opcode.Mad or Opcode.Fma when type == ScalarType.F32:
+                return PlainF32(ins) ? typeof(FmaF32) : null;
+            case Opcode.Mad when Integer(type) && !ins.Hi && !ins.Saturate:
+                if (bits == 32) return ins.Wide ? (type.IsSigned() ? typeof(MadWideS32) : typeof(MadWideU32)) : typeof(MadLo32);
+                if (bits == 64 && !ins.Wide) return typeof(MadLo64);
+                return null;
+        }
+        return null;
+    }
+
+    static bool EmitSetp(KernelCompiler.Builder builder, Instruction ins)
+    {
+        var ops = ins.Operands;
+        int? d = KernelCompiler.Builder.DestinationOffset(ops[0]);
+        int? a = builder.ValueOffset(ops[1]), b = builder.ValueOffset(ops[2]);
+        int c = -1;
+        if (ins.Combine != 0)
+        {
+            if (ops.Length < 4 || ops[3].Kind != OperandKind.Register || ops[3].Negated) return false;
+            c = ops[3].Register * Warp.Size;
+        }
+        var compare = SelectCompare(ins);
+        if (d is null || a is null || b is null || compare is null) return false;
+        var il = builder.IL;
+        builder.EmitRegisters();
+        builder.EmitInt(d.Value);
+        builder.EmitInt(ins.PredicateDestination >= 0 ? ins.PredicateDestination * Warp.Size : -1);
+        builder.EmitInt(a.Value);
+        builder.EmitInt(b.Value);
+        builder.EmitInt(c);
+        builder.EmitInt(ins.Combine);
+        builder.EmitEnabled();
+        il.Emit(OpCodes.Call, LaneLoop(nameof(LaneLoops.Setp), compare));
+        return true;
+    }
+
+    static Type? SelectCompare(Instruction ins)
+    {
+        var type = ins.Type;
+        int bits = type.Bits();
+        var op = ins.Compare;
+        if (type == ScalarType.F32)
+        {
+            if (ins.Ftz) return null;
+            return op switch
+            {
+                FloatRounding.Compare.Eq => typeof(EqF32),
+                FloatRounding.Compare.Ne => typeof(NeF32),
+                FloatRounding.Compare.Lt => typeof(LtF32),
+                FloatRounding.Compare.Le => typeof(LeF32),
+                FloatRounding.Compare.Gt => typeof(GtF32),
+                FloatRounding.Compare.Ge => typeof(GeF32),
+                _ => null,
+            };
+        }
+        if (!Integer(type) || bits is not (32 or 64)) return null;
+        bool wide = bits == 64;
+        if (type.IsSigned())
+        {
+            return op switch
+            {
+                FloatRounding.Compare.Eq => wide ? typeof(EqU64) : typeof(EqU32),
+                FloatRounding.Compare.Ne => wide ? typeof(NeU64) : typeof(NeU32),
+                FloatRounding.Compare.Lt => wide ? typeof(LtS64) : typeof(LtS32),
+                FloatRounding.Compare.Le => wide ? typeof(LeS64) : typeof(LeS32),
+                FloatRounding.Compare.Gt => wide ? typeof(GtS64) : typeof(GtS32),
+                FloatRounding.Compare.Ge => wide ? typeof(GeS64) : typeof(GeS32),
+                _ => null,
+            };
+        }
+        return op switch
+        {
+            FloatRounding.Compare.Eq => wide ? typeof(EqU64) : typeof(EqU32),
+            FloatRounding.Compare.Ne => wide ? typeof(NeU64) : typeof(NeU32),
+            FloatRounding.Compare.Lt or FloatRounding.Compare.Lo => wide ? typeof(LtU64) : typeof(LtU32),
+            FloatRounding.Compare.Le or FloatRounding.Compare.Ls => wide ? typeof(LeU64) : typeof(LeU32),
+            FloatRounding.Compare.Gt or FloatRounding.Compare.Hi => wide ? typeof(GtU64) : typeof(GtU32),
+            FloatRounding.Compare.Ge or FloatRounding.Compare.Hs => wide ? typeof(GeU64) : typeof(GeU32),
+            _ => null,
+        };
+    }
+
+    /// <summary>Integer-to-integer cvt without saturation: truncate or extend as the source and destination types say.</summary>
+    static bool EmitIntegerConvert(KernelCompiler.Builder builder, Instruction ins)
+    {
+        var (destination, source) = (ins.Type, ins.SourceType);
+        if (!Integer(destination) || !Integer(source) || ins.Saturate || ins.Operands.Length != 2) return false;
+        int? d = KernelCompiler.Builder.DestinationOffset(ins.Operands[0]);
+        int? a = builder.ValueOffset(ins.Operands[1]);
+        if (d is null || a is null) return false;
+        builder.EmitRegisters();
+        builder.EmitInt(d.Value);
+        builder.EmitInt(a.Value);
+        builder.EmitInt(source.Bits());
+        builder.EmitInt(source.IsSigned() ? 1 : 0);
+        builder.EmitInt(destination.Bits());
+        builder.EmitInt(destination.IsSigned() ? 1 : 0);
+        builder.EmitULong(builder.RegisterMask(ins.Operands[0]));
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.ConvertInteger)));
+        return true;
+    }
+
+    static bool EmitLoad(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var ops = ins.Operands;
+        if (!MemoryShape(ins, ops[1], out int address, out long offset, out int elementBytes)) return false;
+        if (ins.VectorWidth == 1 && KernelCompiler.Builder.DestinationOffset(ops[0]) is int scalar)
+        {
+            ulong mask = IntegerOps.Mask(builder.Kernel.RegisterBits[ops[0].Register]);
+            bool signExtend = ins.Type.IsSigned();
+            if (ins.Space == StateSpace.Param && ops[1].Base == AddressBase.ParamSymbol)
+            {
+                builder.IL.Emit(OpCodes.Ldarg_0);
+                builder.IL.Emit(OpCodes.Ldarg_1);
+                builder.EmitRegisters();
+                builder.EmitInt(pc);
+                builder.EmitLong(offset);
+                builder.EmitInt(elementBytes);
+                builder.EmitInt(scalar);
+                builder.EmitInt(signExtend ? 1 : 0);
+                builder.EmitULong(mask);
+                builder.EmitEnabled();
+                builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.LoadParameterBroadcast)));
+                return true;
+            }
+            if (ins.Space is StateSpace.Global or StateSpace.Shared && address >= 0)
+            {
+                builder.IL.Emit(OpCodes.Ldarg_0);
+                builder.IL.Emit(OpCodes.Ldarg_1);
+                builder.EmitRegisters();
+                builder.EmitInt(pc);
+                builder.EmitInt(address);
+                builder.EmitLong(offset);
+                builder.EmitInt(scalar);
+                builder.EmitInt(signExtend ? 1 : 0);
+                builder.EmitULong(mask);
+                builder.EmitEnabled();
+                builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.LoadScalarLanes)).MakeGenericMethod(ElementType(elementBytes)));
+                return true;
+            }
+        }
+        Span<int> destinations = [-1, -1, -1, -1];
+        int registerBits;
+        if (ins.VectorWidth == 1)
+        {
+            if (KernelCompiler.Builder.DestinationOffset(ops[0]) is not int d) return false;
+            destinations[0] = d;
+            registerBits = builder.Kernel.RegisterBits[ops[0].Register];
+        }
+        else
+        {
+            var elements = ops[0].Elements;
+            if (elements is null || elements.Length != ins.VectorWidth) return false;
+            registerBits = -1;
+            for (int i = 0; i < elements.Length; i++)
+            {
+                if (KernelCompiler.Builder.DestinationOffset(elements[i]) is not int d) return false;
+                int bits = builder.Kernel.RegisterBits[elements[i].Register];
+                if (registerBits >= 0 && bits != registerBits) return false;
+                registerBits = bits;
+                destinations[i] = d;
+            }
+        }
+        builder.IL.Emit(OpCodes.Ldarg_0);
+        builder.IL.Emit(OpCodes.Ldarg_1);
+        builder.EmitRegisters();
+        builder.EmitInt(pc);
+        builder.EmitInt(address);
+        builder.EmitLong(offset);
+        builder.EmitInt(elementBytes);
+        builder.EmitInt(ins.VectorWidth);
+        foreach (int d in destinations) builder.EmitInt(d < 0 ? 0 : d);
+        builder.EmitInt(ins.Type.IsSigned() ? 1 : 0);
+        builder.EmitULong(IntegerOps.Mask(registerBits));
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.LoadLanes)));
+        return true;
+    }
+
+    static bool EmitStore(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var ops = ins.Operands;
+        if (!MemoryShape(ins, ops[0], out int address, out long offset, out int elementBytes)) return false;
+        if (ins.VectorWidth == 1 && ins.Space is StateSpace.Global or StateSpace.Shared && address >= 0 && builder.ValueOffset(ops[1]) is int value)
+        {
+            builder.IL.Emit(OpCodes.Ldarg_0);
+            builder.IL.Emit(OpCodes.Ldarg_1);
+            builder.EmitRegisters();
+            builder.EmitInt(pc);
+            builder.EmitInt(address);
+            builder.EmitLong(offset);
+            builder.EmitInt(value);
+            builder.EmitEnabled();
+            builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.StoreScalarLanes)).MakeGenericMethod(ElementType(elementBytes)));
+            return true;
+        }
+        Span<int> sources = [0, 0, 0, 0];
+        if (ins.VectorWidth == 1)
+        {
+            if (builder.ValueOffset(ops[1]) is not int s) return false;
+            sources[0] = s;
+        }
+        else
+        {
+            var elements = ops[1].Elements;
+            if (elements is null || elements.Length != ins.VectorWidth) return false;
+            for (int i = 0; i < elements.Length; i++)
+            {
+                if (builder.ValueOffset(elements[i]) is not int s) return false;
+                sources[i] = s;
+            }
+        }
+        builder.IL.Emit(OpCodes.Ldarg_0);
+        builder.IL.Emit(OpCodes.Ldarg_1);
+        builder.EmitRegisters();
+        builder.EmitInt(pc);
+        builder.EmitInt(address);
+        builder.EmitLong(offset);
+        builder.EmitInt(elementBytes);
+        builder.EmitInt(ins.VectorWidth);
+        foreach (int s in sources) builder.EmitInt(s);
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.StoreLanes)));
+        return true;
+    }
+
+    /// <summary>ld/st forms the memory lanes handle: a register or window-symbol base, 1–8 byte elements, 1/2/4-wide vectors.</summary>
+    static bool MemoryShape(Instruction ins, in Operand addressOperand, out int address, out long offset, out int elementBytes)
+    {
+        address = -1;
+        offset = addressOperand.Offset;
+        elementBytes = ins.Type.Bits() / 8;
+        if (elementBytes is not (1 or 2 or 4 or 8) || ins.VectorWidth is not (1 or 2 or 4)) return false;
+        if (ins.Space is not (StateSpace.Global or StateSpace.Shared or StateSpace.Generic or StateSpace.Local or StateSpace.Param or StateSpace.Const)) return false;
+        if (addressOperand.Kind != OperandKind.Address) return false;
+        switch (addressOperand.Base)
+        {
+            case AddressBase.Register:
+                address = addressOperand.Register * Warp.Size;
+                return true;
+            case AddressBase.None or AddressBase.SharedSymbol or AddressBase.LocalSymbol or AddressBase.ParamSymbol or AddressBase.CallParamSymbol:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static Type ElementType(int bytes) => bytes switch { 1 => typeof(byte), 2 => typeof(ushort), 4 => typeof(uint), _ => typeof(ulong) };
+
+    static MethodInfo LaneLoop(string name, Type op) => KernelCompiler.Method(typeof(LaneLoops), name).MakeGenericMethod(op);
+
+    static void EmitCall(KernelCompiler.Builder builder, MethodInfo loop, int destination, int[] sources, ulong destinationMask)
+    {
+        builder.EmitRegisters();
+        builder.EmitInt(destination);
+        foreach (int source in sources) builder.EmitInt(source);
+        builder.EmitULong(destinationMask);
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, loop);
+    }
+}

@@ -1,0 +1,359 @@
+using System.Numerics;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using Emulator.Kernels.Engine.Interpreter;
+using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Engine.Semantics;
+
+namespace Emulator.Kernels.Engine.Compiled;
+
+/// <summary>
+/// Compiles an <see cref="ExecutableKernel"/> (the decoded IR the reference interpreter runs) into one .NET method per
+/// kernel that executes a whole warp: every instruction becomes a call to a lane loop specialised for its form
+/// (<see cref="LaneLoops"/>, memory through <c>BlockExecutor.LoadLanes/StoreLanes</c>), or — for forms without a
+/// specialisation — a call to the interpreter's own semantics for exactly that instruction. Control flow is
+/// compiled: a converged warp branches directly; a divergent one follows the interpreter's rule (run the lowest
+/// program counter among the live lanes, merge lanes where they meet), so results, instruction counts, faults and
+/// printf order are identical to the reference tier by construction.
+/// </summary>
+public static class KernelCompiler
+{
+    static readonly ConditionalWeakTable<ExecutableKernel, CompiledKernel> cache = new();
+
+    /// <summary>The compiled form of <paramref name="kernel"/>, built on first use and cached for the kernel's lifetime.</summary>
+    public static CompiledKernel Compile(ExecutableKernel kernel) => cache.GetValue(kernel, k => new Builder(k).Build());
+
+    internal sealed class Builder
+    {
+        readonly ExecutableKernel kernel;
+        readonly Instruction[] code;
+        readonly Dictionary<ulong, int> constantSlots = [];
+        readonly List<(int, ulong)> constants = [];
+        readonly Dictionary<SpecialRegister, int> specialSlots = [];
+        readonly List<(int, SpecialRegister)> specials = [];
+        readonly SortedDictionary<string, int> interpreted = new(StringComparer.Ordinal);
+        int nextSlot;
+        int specialized;
+
+        ILGenerator il = null!;
+        LocalBuilder registers = null!, active = null!, enabled = null!, activeCount = null!, executed = null!;
+        Label[] labels = [];
+        Label dispatch, finish;
+
+        public Builder(ExecutableKernel kernel)
+        {
+            this.kernel = kernel;
+            code = kernel.Code;
+            nextSlot = kernel.RegisterBits.Length;
+        }
+
+        public CompiledKernel Build()
+        {
+            var method = new DynamicMethod("ptx_" + kernel.Name, typeof(void), [typeof(BlockExecutor), typeof(Warp)], typeof(BlockExecutor), skipVisibility: true);
+            il = method.GetILGenerator();
+            registers = il.DeclareLocal(typeof(ulong*));
+            active = il.DeclareLocal(typeof(uint));
+            enabled = il.DeclareLocal(typeof(uint));
+            activeCount = il.DeclareLocal(typeof(int));
+            executed = il.DeclareLocal(typeof(long));
+            labels = new Label[code.Length + 1];
+            for (int i = 0; i < labels.Length; i++) labels[i] = il.DefineLabel();
+            dispatch = il.DefineLabel();
+            finish = il.DefineLabel();
+            var leaders = FindJoinPoints();
+
+            // registers = warp.RegisterPointer; active = warp.ActiveMask(); activeCount = popcount(active)
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, Getter(typeof(Warp), nameof(Warp.RegisterPointer)));
+            il.Emit(OpCodes.Stloc, registers);
+            il.BeginExceptionBlock();
+            il.MarkLabel(dispatch);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, Method(typeof(Warp), nameof(Warp.ActiveMask)));
+            il.Emit(OpCodes.Stloc, active);
+            StoreActiveCount();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, Field(typeof(Warp), nameof(Warp.Pc)));
+            il.Emit(OpCodes.Switch, labels);
+            il.Emit(OpCodes.Br, labels[code.Length]);
+
+            for (int pc = 0; pc < code.Length; pc++)
+            {
+                il.MarkLabel(labels[pc]);
+                if (leaders[pc]) EmitJoin(pc);
+                // executed += popcount(active): the interpreter's ThreadInstructions rule, per instruction.
+                il.Emit(OpCodes.Ldloc, executed);
+                il.Emit(OpCodes.Ldloc, activeCount);
+                il.Emit(OpCodes.Conv_I8);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stloc, executed);
+                EmitGuard(code[pc]);
+                EmitInstruction(pc);
+            }
+            // Past the end of the code: the interpreter's fault.
+            il.MarkLabel(labels[code.Length]);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.CompiledRanPastEnd)));
+            il.Emit(OpCodes.Leave, finish);
+
+            // A fault unwinds through here: the instructions executed so far still count (the interpreter counts
+            // the faulting instruction too).
+            il.BeginCatchBlock(typeof(Exception));
+            il.Emit(OpCodes.Pop);
+            AddExecutedToExecutor();
+            il.Emit(OpCodes.Rethrow);
+            il.EndExceptionBlock();
+            il.MarkLabel(finish);
+            AddExecutedToExecutor();
+            il.Emit(OpCodes.Ret);
+
+            var body = (WarpBody)method.CreateDelegate(typeof(WarpBody));
+            return new CompiledKernel(kernel, body, nextSlot - kernel.RegisterBits.Length, [.. constants], [.. specials], specialized, interpreted);
+        }
+
+        /// <summary>
+        /// Instructions where lanes of a divergent warp can be waiting: branch targets and the instruction after
+        /// anything that moves lanes apart (branch, exit, barrier). Straight-line code between them needs no
+        /// bookkeeping, because the warp always runs the lowest program counter among its lanes.
+        /// </summary>
+        bool[] FindJoinPoints()
+        {
+            var leaders = new bool[code.Length + 1];
+            leaders[0] = true;
+            for (int pc = 0; pc < code.Length; pc++)
+            {
+                var ins = code[pc];
+                switch (ins.Opcode)
+                {
+                    case Opcode.Bra:
+                        int target = (int)ins.Operands[0].Immediate;
+                        if ((uint)target <= (uint)code.Length) leaders[target] = true;
+                        leaders[pc + 1] = true;
+                        break;
+                    case Opcode.Exit:
+                    case Opcode.Ret:
+                    case Opcode.BarSync:
+                    case Opcode.BarRed:
+                        leaders[pc + 1] = true;
+                        break;
+                }
+            }
+            return leaders;
+        }
+
+        void EmitJoin(int pc)
+        {
+            // if (warp.Divergent) { active = MergeAt(warp, pc, active); activeCount = popcount(active); }
+            var converged = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, Field(typeof(Warp), nameof(Warp.Divergent)));
+            il.Emit(OpCodes.Brfalse, converged);
+            il.Emit(OpCodes.Ldarg_1);
+            EmitInt(pc);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.MergeAt)));
+            il.Emit(OpCodes.Stloc, active);
+            StoreActiveCount();
+            il.MarkLabel(converged);
+        }
+
+        void EmitGuard(Instruction ins)
+        {
+            if (ins.GuardRegister < 0)
+            {
+                il.Emit(OpCodes.Ldloc, active);
+                il.Emit(OpCodes.Stloc, enabled);
+                return;
+            }
+            il.Emit(OpCodes.Ldloc, registers);
+            EmitInt(ins.GuardRegister * Warp.Size);
+            EmitInt(ins.GuardNegated ? 1 : 0);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, Method(typeof(LaneLoops), nameof(LaneLoops.Guard)));
+            il.Emit(OpCodes.Stloc, enabled);
+        }
+
+        void EmitInstruction(int pc)
+        {
+            var ins = code[pc];
+            switch (ins.Opcode)
+            {
+                case Opcode.Bra:
+                    EmitBranch(pc, (int)ins.Operands[0].Immediate);
+                    specialized++;
+                    return;
+                case Opcode.Exit:
+                case Opcode.Ret:
+                    EmitExit(pc);
+                    specialized++;
+                    return;
+                case Opcode.BarSync:
+                case Opcode.BarRed:
+                    EmitBarrier(pc);
+                    specialized++;
+                    return;
+                case Opcode.Nop:
+                case Opcode.Membar:
+                case Opcode.BarWarpSync:
+                case Opcode.PrefetchOrHint:
+                case Opcode.CpAsyncWaitAll:
+                case Opcode.CpAsyncCommit:
+                case Opcode.CpAsyncWaitGroup:
+                    // No effect in an in-order engine (the interpreter's Execute returns at once for these).
+                    specialized++;
+                    return;
+            }
+            if (InstructionEmitters.TryEmit(this, pc, ins))
+            {
+                specialized++;
+                return;
+            }
+            string form = ins.Text.Split(' ', '\t')[0].TrimStart('@', '!');
+            if (ins.GuardRegister >= 0 && form.StartsWith('%')) form = ins.Text.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) ?? form;
+            interpreted[form] = interpreted.GetValueOrDefault(form) + 1;
+            // if (enabled != 0) executor.ExecuteInterpreted(warp, pc, enabled)
+            var skip = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, enabled);
+            il.Emit(OpCodes.Brfalse, skip);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
+            EmitInt(pc);
+            il.Emit(OpCodes.Ldloc, enabled);
+            il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.ExecuteInterpreted)));
+            il.MarkLabel(skip);
+        }
+
+        void EmitBranch(int pc, int target)
+        {
+            if ((uint)target > (uint)code.Length) target = code.Length;
+            var slow = il.DefineLabel();
+            // Converged warp: a uniform decision jumps straight to the target or falls through.
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, Field(typeof(Warp), nameof(Warp.Divergent)));
+            il.Emit(OpCodes.Brtrue, slow);
+            il.Emit(OpCodes.Ldloc, enabled);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Beq, labels[target]);
+            il.Emit(OpCodes.Ldloc, enabled);
+            il.Emit(OpCodes.Brfalse, labels[pc + 1]);
+            il.MarkLabel(slow);
+            il.Emit(OpCodes.Ldarg_1);
+            EmitInt(pc);
+            il.Emit(OpCodes.Ldloc, enabled);
+            EmitInt(target);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.CompiledBranch)));
+            il.Emit(OpCodes.Br, dispatch);
+        }
+
+        void EmitExit(int pc)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            EmitInt(pc);
+            il.Emit(OpCodes.Ldloc, enabled);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.CompiledExit)));
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, Getter(typeof(Warp), nameof(Warp.Done)));
+            il.Emit(OpCodes.Brfalse, dispatch);
+            il.Emit(OpCodes.Leave, finish);
+        }
+
+        void EmitBarrier(int pc)
+        {
+            // A barrier no lane reaches (all guarded off) is a plain instruction; otherwise the warp parks and
+            // the block executor resumes it after the release, at the next program counter.
+            il.Emit(OpCodes.Ldloc, enabled);
+            il.Emit(OpCodes.Brfalse, labels[pc + 1]);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
+            EmitInt(pc);
+            il.Emit(OpCodes.Ldloc, enabled);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.CompiledBarrier)));
+            il.Emit(OpCodes.Leave, finish);
+        }
+
+        void StoreActiveCount()
+        {
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, typeof(BitOperations).GetMethod(nameof(BitOperations.PopCount), [typeof(uint)])!);
+            il.Emit(OpCodes.Stloc, activeCount);
+        }
+
+        void AddExecutedToExecutor()
+        {
+            var field = Field(typeof(BlockExecutor), nameof(BlockExecutor.ThreadInstructions));
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, field);
+            il.Emit(OpCodes.Ldloc, executed);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stfld, field);
+        }
+
+        // ---- services for the instruction emitters ----
+
+        internal ExecutableKernel Kernel => kernel;
+        internal ILGenerator IL => il;
+
+        /// <summary>Register offset (slot × 32) holding the operand's value in every lane, or null when the operand needs the interpreter.</summary>
+        internal int? ValueOffset(in Operand operand, ulong valueMask = ulong.MaxValue)
+        {
+            switch (operand.Kind)
+            {
+                case OperandKind.Register:
+                    return operand.Negated ? null : operand.Register * Warp.Size;
+                case OperandKind.Immediate:
+                    return ConstantOffset(operand.Immediate & valueMask);
+                case OperandKind.Special:
+                    if (!specialSlots.TryGetValue(operand.Special, out int slot))
+                    {
+                        slot = nextSlot++;
+                        specialSlots[operand.Special] = slot;
+                        specials.Add((slot, operand.Special));
+                    }
+                    return slot * Warp.Size;
+                case OperandKind.Address when operand.Base is AddressBase.SharedSymbol or AddressBase.LocalSymbol or AddressBase.ParamSymbol or AddressBase.CallParamSymbol:
+                    return ConstantOffset((ulong)operand.Offset);
+                default:
+                    return null;
+            }
+        }
+
+        int ConstantOffset(ulong value)
+        {
+            if (!constantSlots.TryGetValue(value, out int slot))
+            {
+                slot = nextSlot++;
+                constantSlots[value] = slot;
+                constants.Add((slot, value));
+            }
+            return slot * Warp.Size;
+        }
+
+        /// <summary>Destination register offset, or null for anything but a plain register.</summary>
+        internal static int? DestinationOffset(in Operand operand) => operand.Kind == OperandKind.Register && !operand.Negated ? operand.Register * Warp.Size : null;
+
+        internal ulong RegisterMask(in Operand destination) => IntegerOps.Mask(kernel.RegisterBits[destination.Register]);
+
+        internal void EmitRegisters() => il.Emit(OpCodes.Ldloc, registers);
+        internal void EmitEnabled() => il.Emit(OpCodes.Ldloc, enabled);
+
+        internal void EmitInt(int value) => il.Emit(OpCodes.Ldc_I4, value);
+        internal void EmitLong(long value) => il.Emit(OpCodes.Ldc_I8, value);
+        internal void EmitULong(ulong value) => il.Emit(OpCodes.Ldc_I8, unchecked((long)value));
+    }
+
+    internal static MethodInfo Method(Type type, string name) =>
+        type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)
+        ?? throw new MissingMethodException(type.Name, name);
+
+    static MethodInfo Getter(Type type, string name) =>
+        type.GetProperty(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)!.GetMethod!;
+
+    static FieldInfo Field(Type type, string name) =>
+        type.GetField(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance) ?? throw new MissingFieldException(type.Name, name);
+}

@@ -1,0 +1,232 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Emulator.Kernels.Engine.Semantics;
+
+namespace Emulator.Kernels.Engine.Compiled;
+
+// The per-lane operations of the compiled tier. Each is a struct whose static method is the exact semantics of
+// one instruction form (the same arithmetic the reference interpreter applies, often the very same Semantics/
+// function); the generic loops below are instantiated per struct, so RyuJIT inlines the operation into a tight
+// loop over the warp's 32 lanes. Compiled code passes register offsets (slot × 32) as constants.
+
+interface IUnaryLane { static abstract ulong Apply(ulong a); }
+interface IBinaryLane { static abstract ulong Apply(ulong a, ulong b); }
+interface ITernaryLane { static abstract ulong Apply(ulong a, ulong b, ulong c); }
+
+static unsafe class LaneLoops
+{
+    const uint FullWarp = uint.MaxValue;
+
+    /// <summary>d = op(a) & destinationMask for the lanes in <paramref name="mask"/>.</summary>
+    public static void Unary<TOp>(ulong* r, int d, int a, ulong destinationMask, uint mask) where TOp : struct, IUnaryLane
+    {
+        ulong* pd = r + d, pa = r + a;
+        if (mask == FullWarp)
+        {
+            for (int lane = 0; lane < 32; lane++) pd[lane] = TOp.Apply(pa[lane]) & destinationMask;
+            return;
+        }
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            pd[lane] = TOp.Apply(pa[lane]) & destinationMask;
+        }
+    }
+
+    public static void Binary<TOp>(ulong* r, int d, int a, int b, ulong destinationMask, uint mask) where TOp : struct, IBinaryLane
+    {
+        ulong* pd = r + d, pa = r + a, pb = r + b;
+        if (mask == FullWarp)
+        {
+            for (int lane = 0; lane < 32; lane++) pd[lane] = TOp.Apply(pa[lane], pb[lane]) & destinationMask;
+            return;
+        }
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            pd[lane] = TOp.Apply(pa[lane], pb[lane]) & destinationMask;
+        }
+    }
+
+    public static void Ternary<TOp>(ulong* r, int d, int a, int b, int c, ulong destinationMask, uint mask) where TOp : struct, ITernaryLane
+    {
+        ulong* pd = r + d, pa = r + a, pb = r + b, pc = r + c;
+        if (mask == FullWarp)
+        {
+            for (int lane = 0; lane < 32; lane++) pd[lane] = TOp.Apply(pa[lane], pb[lane], pc[lane]) & destinationMask;
+            return;
+        }
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            pd[lane] = TOp.Apply(pa[lane], pb[lane], pc[lane]) & destinationMask;
+        }
+    }
+
+    /// <summary>
+    /// setp: d = compare(a, b) [combined with c], and the complement predicate when the form has one
+    /// (<paramref name="complement"/> ≥ 0). <paramref name="combine"/> is 0, 'a', 'o' or 'x'.
+    /// </summary>
+    public static void Setp<TCompare>(ulong* r, int d, int complement, int a, int b, int c, int combine, uint mask) where TCompare : struct, IBinaryLane
+    {
+        ulong* pd = r + d, pa = r + a, pb = r + b;
+        if (combine == 0 && complement < 0)
+        {
+            if (mask == FullWarp)
+            {
+                for (int lane = 0; lane < 32; lane++) pd[lane] = TCompare.Apply(pa[lane], pb[lane]);
+                return;
+            }
+            for (uint m = mask; m != 0; m &= m - 1)
+            {
+                int lane = BitOperations.TrailingZeroCount(m);
+                pd[lane] = TCompare.Apply(pa[lane], pb[lane]);
+            }
+            return;
+        }
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            ulong result = TCompare.Apply(pa[lane], pb[lane]);
+            ulong inverse = result ^ 1;
+            if (combine != 0)
+            {
+                ulong other = r[c + lane] != 0 ? 1UL : 0;
+                (result, inverse) = combine switch
+                {
+                    'a' => (result & other, inverse & other),
+                    'o' => (result | other, inverse | other),
+                    _ => (result ^ other, inverse ^ other),
+                };
+            }
+            pd[lane] = result;
+            if (complement >= 0) r[complement + lane] = inverse;
+        }
+    }
+
+    /// <summary>cvt between integer types: the source is read at its width (sign- or zero-extended), cut to the destination width, and sign-extended again when the destination is signed.</summary>
+    public static void ConvertInteger(ulong* r, int d, int a, int sourceBits, int sourceSigned, int destinationBits, int destinationSigned, ulong destinationMask, uint mask)
+    {
+        ulong* pd = r + d, pa = r + a;
+        ulong sourceMask = IntegerOps.Mask(sourceBits), cut = IntegerOps.Mask(destinationBits);
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            ulong value = sourceSigned != 0 ? (ulong)IntegerOps.SignExtend(pa[lane], sourceBits) : pa[lane] & sourceMask;
+            value &= cut;
+            if (destinationSigned != 0) value = (ulong)IntegerOps.SignExtend(value, destinationBits);
+            pd[lane] = value & destinationMask;
+        }
+    }
+
+    /// <summary>The lanes of <paramref name="active"/> whose predicate register is set (clear, when negated).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Guard(ulong* r, int predicate, int negated, uint active)
+    {
+        ulong* p = r + predicate;
+        uint set = 0;
+        for (int lane = 0; lane < 32; lane++) set |= (p[lane] != 0 ? 1u : 0u) << lane;
+        return (negated != 0 ? ~set : set) & active;
+    }
+}
+
+// ---- integer forms (values arrive as the register's bits; results are masked by the caller to the destination) ----
+
+struct Add32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)((uint)a + (uint)b); }
+struct Add64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a + b; }
+struct Sub32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)((uint)a - (uint)b); }
+struct Sub64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a - b; }
+struct MulLo32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)((uint)a * (uint)b); }
+struct MulLo64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a * b; }
+struct MulWideU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)(uint)a * (uint)b; }
+struct MulWideS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)((long)(int)(uint)a * (int)(uint)b); }
+struct MulHiU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.MulHiU32((uint)a, (uint)b); }
+struct MulHiS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)IntegerOps.MulHiS32((int)(uint)a, (int)(uint)b); }
+struct MinU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Min((uint)a, (uint)b); }
+struct MaxU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Max((uint)a, (uint)b); }
+struct MinS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)Math.Min((int)(uint)a, (int)(uint)b); }
+struct MaxS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)Math.Max((int)(uint)a, (int)(uint)b); }
+struct MinU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Min(a, b); }
+struct MaxU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Max(a, b); }
+struct MinS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)Math.Min((long)a, (long)b); }
+struct MaxS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)Math.Max((long)a, (long)b); }
+struct And64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a & b; }
+struct Or64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a | b; }
+struct Xor64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a ^ b; }
+struct Shl32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 32); }
+struct Shl64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 64); }
+struct ShrU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 32); }
+struct ShrU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 64); }
+struct ShrS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 32); }
+struct ShrS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 64); }
+
+struct MadLo32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((uint)a * (uint)b + (uint)c); }
+struct MadLo64 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => a * b + c; }
+struct MadWideU32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)(uint)a * (uint)b + c; }
+struct MadWideS32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)((long)(int)(uint)a * (int)(uint)b) + c; }
+struct Selp : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => c != 0 ? a : b; }
+struct Dp4aUU : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, false, false); }
+struct Dp4aSS : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, true, true); }
+struct Dp4aSU : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, true, false); }
+struct Dp4aUS : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, false, true); }
+struct PermuteDefault : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Permute((uint)a, (uint)b, (uint)c, default); }
+
+struct Not64 : IUnaryLane { public static ulong Apply(ulong a) => ~a; }
+struct NotPredicate : IUnaryLane { public static ulong Apply(ulong a) => a ^ 1; }
+struct Copy : IUnaryLane { public static ulong Apply(ulong a) => a; }
+struct SignExtend32To64 : IUnaryLane { public static ulong Apply(ulong a) => (ulong)(long)(int)(uint)a; }
+struct PopCount32 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.PopCount(a & 0xffff_ffff); }
+struct PopCount64 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.PopCount(a); }
+struct Clz32 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.CountLeadingZeros32((uint)a); }
+
+// ---- f32 forms without .ftz/.sat and with round-to-nearest-even: the result is canonicalised like the interpreter's OutF32 ----
+
+static class F32Bits
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float In(ulong bits) => BitConverter.UInt32BitsToSingle((uint)bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Out(float value) => float.IsNaN(value) ? FloatRounding.CanonicalNaN32 : BitConverter.SingleToUInt32Bits(value);
+}
+
+struct AddF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(F32Bits.In(a) + F32Bits.In(b)); }
+struct SubF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(F32Bits.In(a) + -F32Bits.In(b)); }
+struct MulF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(F32Bits.In(a) * F32Bits.In(b)); }
+struct MinF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(FloatRounding.Min(F32Bits.In(a), F32Bits.In(b))); }
+struct MaxF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(FloatRounding.Max(F32Bits.In(a), F32Bits.In(b))); }
+struct FmaF32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => F32Bits.Out(MathF.FusedMultiplyAdd(F32Bits.In(a), F32Bits.In(b), F32Bits.In(c))); }
+struct NegF32 : IUnaryLane { public static ulong Apply(ulong a) => (uint)a ^ 0x8000_0000u; }
+struct AbsF32 : IUnaryLane { public static ulong Apply(ulong a) => (uint)a & 0x7fff_ffffu; }
+
+// ---- comparisons for setp (result 0/1) ----
+
+struct EqU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a == b ? 1UL : 0; }
+struct NeU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a != b ? 1UL : 0; }
+struct LtS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a < (int)(uint)b ? 1UL : 0; }
+struct LeS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a <= (int)(uint)b ? 1UL : 0; }
+struct GtS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a > (int)(uint)b ? 1UL : 0; }
+struct GeS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a >= (int)(uint)b ? 1UL : 0; }
+struct EqU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a == (uint)b ? 1UL : 0; }
+struct NeU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a != (uint)b ? 1UL : 0; }
+struct LtU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a < (uint)b ? 1UL : 0; }
+struct LeU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a <= (uint)b ? 1UL : 0; }
+struct GtU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a > (uint)b ? 1UL : 0; }
+struct GeU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a >= (uint)b ? 1UL : 0; }
+struct LtU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a < b ? 1UL : 0; }
+struct LeU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a <= b ? 1UL : 0; }
+struct GtU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a > b ? 1UL : 0; }
+struct GeU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a >= b ? 1UL : 0; }
+struct LtS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a < (long)b ? 1UL : 0; }
+struct LeS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a <= (long)b ? 1UL : 0; }
+struct GtS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a > (long)b ? 1UL : 0; }
+struct GeS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a >= (long)b ? 1UL : 0; }
+struct EqF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) == F32Bits.In(b) ? 1UL : 0; }
+struct NeF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) { float x = F32Bits.In(a), y = F32Bits.In(b); return x != y && !float.IsNaN(x) && !float.IsNaN(y) ? 1UL : 0; } }
+struct LtF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) < F32Bits.In(b) ? 1UL : 0; }
+struct LeF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) <= F32Bits.In(b) ? 1UL : 0; }
+struct GtF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) > F32Bits.In(b) ? 1UL : 0; }
+struct GeF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) >= F32Bits.In(b) ? 1UL : 0; }
+
+struct CvtaShared : IUnaryLane { public static ulong Apply(ulong a) => AddressWindows.SharedBase + (a & 0xffff_ffff); }
+struct CvtaToShared : IUnaryLane { public static ulong Apply(ulong a) => a - AddressWindows.SharedBase; }
