@@ -34,5 +34,18 @@ public sealed unsafe class BenchDeviceMemory : IGlobalMemory, IDisposable
         return memory.TryResolve(address, size, isWrite ? AccessKind.Write : AccessKind.Read, Device, out _);
     }
 
+    public bool TryGetRegion(ulong address, bool isWrite, out ulong start, out ulong length)
+    {
+        // As the driver's view: the table region holding the address, with device 0's rights, so the compiled tier
+        // checks later accesses against a cached range exactly as it does for a client's launch.
+        if (memory.TryResolve(address, 1, isWrite ? AccessKind.Write : AccessKind.Read, Device, out var region))
+        {
+            (start, length) = (region.Base, region.Size);
+            return true;
+        }
+        (start, length) = (0, 0);
+        return false;
+    }
+
     public void Dispose() => memory.Dispose();
 }
