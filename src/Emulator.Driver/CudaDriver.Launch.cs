@@ -122,8 +122,10 @@ public sealed partial class CudaDriver
         var packed = parameters.ToArray();
         return stream.Run(() =>
         {
+            long profileStart = LaunchProfile.Start();
             var outcome = PtxEngine.Launch(executable, new LaunchExtent(grid.X, grid.Y, grid.Z),
                 new LaunchExtent(block.X, block.Y, block.Z), (int)dynamicSharedBytes, packed, services);
+            LaunchProfile.Stop(profileStart, executable.Name, outcome.ThreadInstructions);
             var status = ToResult(outcome.Status);
             if (status != CuResult.Success) Log($"cuemu: kernel fault: {outcome}");
             return (status, OperationCost.KernelLaunch(persona.CostModel, ModelledKernelNanoseconds(persona, outcome.ThreadInstructions)));

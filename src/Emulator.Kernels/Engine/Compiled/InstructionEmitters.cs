@@ -18,7 +18,10 @@ static class InstructionEmitters
         Opcode.Ld => EmitLoad(builder, pc, ins),
         Opcode.St => EmitStore(builder, pc, ins),
         Opcode.Setp => EmitSetp(builder, ins),
-        Opcode.Cvt => EmitIntegerConvert(builder, ins),
+        Opcode.Shfl => EmitShuffle(builder, ins),
+        Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => EmitUnpack(builder, ins),
+        Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => EmitPack(builder, ins),
+        Opcode.Cvt => EmitIntegerConvert(builder, ins) || EmitFloatConvert(builder, ins),
         _ => EmitArithmetic(builder, ins),
     };
 
@@ -64,13 +67,19 @@ static class InstructionEmitters
 
     static int Arity(Instruction ins) => ins.Opcode switch
     {
-        Opcode.Mov or Opcode.Not or Opcode.Neg or Opcode.Abs or Opcode.Cvta or Opcode.CvtaTo or Opcode.Popc or Opcode.Clz => 1,
-        Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.Min or Opcode.Max or Opcode.And or Opcode.Or or Opcode.Xor or Opcode.Shl or Opcode.Shr => 2,
+        Opcode.Mov or Opcode.Not or Opcode.Neg or Opcode.Abs or Opcode.Cvta or Opcode.CvtaTo or Opcode.Popc or Opcode.Clz
+            or Opcode.Ex2 or Opcode.Rsqrt or Opcode.Rcp or Opcode.Tanh => 1,
+        Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.Min or Opcode.Max or Opcode.And or Opcode.Or or Opcode.Xor or Opcode.Shl or Opcode.Shr
+            or Opcode.Div or Opcode.Rem => 2,
         Opcode.Mad or Opcode.Fma or Opcode.Selp or Opcode.Dp4a or Opcode.Prmt => 3,
         _ => 0,
     };
 
-    static bool PlainF32(Instruction ins) => ins.Type == ScalarType.F32 && !ins.Ftz && !ins.Saturate && ins.Rounding == RoundingMode.NearestEven && !ins.Approximate;
+    /// <summary>f32 arithmetic the lane structs cover: round to nearest even, no .sat (.ftz selects the flush policy).</summary>
+    static bool PlainF32(Instruction ins) => ins.Type == ScalarType.F32 && !ins.Saturate && ins.Rounding == RoundingMode.NearestEven && !ins.Approximate;
+
+    /// <summary>The generic lane struct closed over the instruction's flush policy.</summary>
+    static Type F32(Type open, Instruction ins) => open.MakeGenericType(ins.Ftz ? typeof(FlushSubnormals) : typeof(KeepSubnormals));
 
     static bool Integer(ScalarType type) => !type.IsFloat() && type is not (ScalarType.Pred or ScalarType.None or ScalarType.F16x2 or ScalarType.BF16x2 or ScalarType.E4M3x2 or ScalarType.E5M2x2);
 
@@ -86,10 +95,20 @@ static class InstructionEmitters
                 return (typeof(NotPredicate), 1UL);
             case Opcode.Not when bits is 16 or 32 or 64:
                 return (typeof(Not64), IntegerOps.Mask(bits));
-            case Opcode.Neg when type == ScalarType.F32 && !ins.Ftz:
-                return (typeof(NegF32), ulong.MaxValue);
-            case Opcode.Abs when type == ScalarType.F32 && !ins.Ftz:
-                return (typeof(AbsF32), ulong.MaxValue);
+            case Opcode.Neg when type == ScalarType.F32:
+                return (F32(typeof(NegF32<>), ins), ulong.MaxValue);
+            case Opcode.Abs when type == ScalarType.F32:
+                return (F32(typeof(AbsF32<>), ins), ulong.MaxValue);
+            case Opcode.Ex2 when type == ScalarType.F32 && !ins.Saturate:
+                return (F32(typeof(Exp2F32<>), ins), ulong.MaxValue);
+            case Opcode.Rsqrt when type == ScalarType.F32 && !ins.Saturate:
+                return (F32(typeof(RsqrtF32<>), ins), ulong.MaxValue);
+            case Opcode.Rcp when type == ScalarType.F32 && !ins.Saturate && ins.Approximate:
+                return (F32(typeof(RcpApproxF32<>), ins), ulong.MaxValue);
+            case Opcode.Tanh when type == ScalarType.F32 && !ins.Saturate && !ins.Ftz:
+                return (typeof(TanhF32), ulong.MaxValue);
+            case Opcode.Mov when ins.Operands[0].Kind == OperandKind.Vector || ins.Operands[1].Kind == OperandKind.Vector:
+                return (null, 0);
             case Opcode.Cvta when ins.Space == StateSpace.Shared:
                 return (typeof(CvtaShared), ulong.MaxValue);
             case Opcode.Cvta when ins.Space is StateSpace.Global or StateSpace.Generic:
@@ -115,14 +134,26 @@ static class InstructionEmitters
         bool signed = type.IsSigned();
         if (type == ScalarType.F32)
         {
+            if (ins.Opcode == Opcode.Div && ins.Approximate && !ins.Saturate) return F32(typeof(DivApproxF32<>), ins);
             if (!PlainF32(ins)) return null;
             return ins.Opcode switch
             {
-                Opcode.Add => typeof(AddF32),
-                Opcode.Sub => typeof(SubF32),
-                Opcode.Mul => typeof(MulF32),
-                Opcode.Min => typeof(MinF32),
-                Opcode.Max => typeof(MaxF32),
+                Opcode.Add => F32(typeof(AddF32<>), ins),
+                Opcode.Sub => F32(typeof(SubF32<>), ins),
+                Opcode.Mul => F32(typeof(MulF32<>), ins),
+                Opcode.Min => F32(typeof(MinF32<>), ins),
+                Opcode.Max => F32(typeof(MaxF32<>), ins),
+                _ => null,
+            };
+        }
+        if (type == ScalarType.F16x2)
+        {
+            if (ins.Ftz || ins.Saturate || ins.Rounding != RoundingMode.NearestEven) return null;
+            return ins.Opcode switch
+            {
+                Opcode.Add => typeof(AddF16x2),
+                Opcode.Sub => typeof(SubF16x2),
+                Opcode.Mul => typeof(MulF16x2),
                 _ => null,
             };
         }
@@ -141,6 +172,8 @@ static class InstructionEmitters
             Opcode.Max => wide ? (signed ? typeof(MaxS64) : typeof(MaxU64)) : (signed ? typeof(MaxS32) : typeof(MaxU32)),
             Opcode.Shl => wide ? typeof(Shl64) : typeof(Shl32),
             Opcode.Shr => signed ? (wide ? typeof(ShrS64) : typeof(ShrS32)) : (wide ? typeof(ShrU64) : typeof(ShrU32)),
+            Opcode.Div => wide ? null : signed ? typeof(DivS32) : typeof(DivU32),
+            Opcode.Rem => wide ? null : signed ? typeof(RemS32) : typeof(RemU32),
             _ => null,
         };
     }
@@ -164,7 +197,9 @@ static class InstructionEmitters
             case Opcode.Prmt:
                 return ins.PermuteMode == IntegerOps.PermuteMode.Default ? typeof(PermuteDefault) : null;
             case Opcode.Mad or Opcode.Fma when type == ScalarType.F32:
-                return PlainF32(ins) ? typeof(FmaF32) : null;
+                return PlainF32(ins) ? F32(typeof(FmaF32<>), ins) : null;
+            case Opcode.Fma or Opcode.Mad when type == ScalarType.F16x2:
+                return !ins.Ftz && !ins.Saturate && ins.Rounding == RoundingMode.NearestEven ? typeof(FmaF16x2) : null;
             case Opcode.Mad when Integer(type) && !ins.Hi && !ins.Saturate:
                 if (bits == 32) return ins.Wide ? (type.IsSigned() ? typeof(MadWideS32) : typeof(MadWideU32)) : typeof(MadLo32);
                 if (bits == 64 && !ins.Wide) return typeof(MadLo64);
@@ -206,17 +241,19 @@ static class InstructionEmitters
         var op = ins.Compare;
         if (type == ScalarType.F32)
         {
-            if (ins.Ftz) return null;
-            return op switch
+            var open = op switch
             {
-                FloatRounding.Compare.Eq => typeof(EqF32),
-                FloatRounding.Compare.Ne => typeof(NeF32),
-                FloatRounding.Compare.Lt => typeof(LtF32),
-                FloatRounding.Compare.Le => typeof(LeF32),
-                FloatRounding.Compare.Gt => typeof(GtF32),
-                FloatRounding.Compare.Ge => typeof(GeF32),
+                FloatRounding.Compare.Eq => typeof(EqF32<>),
+                FloatRounding.Compare.Ne => typeof(NeF32<>),
+                FloatRounding.Compare.Lt => typeof(LtF32<>),
+                FloatRounding.Compare.Le => typeof(LeF32<>),
+                FloatRounding.Compare.Gt => typeof(GtF32<>),
+                FloatRounding.Compare.Ge => typeof(GeF32<>),
+                FloatRounding.Compare.Neu => typeof(NeuF32<>),
+                FloatRounding.Compare.Nan => typeof(NanF32<>),
                 _ => null,
             };
+            return open is null ? null : F32(open, ins);
         }
         if (!Integer(type) || bits is not (32 or 64)) return null;
         bool wide = bits == 64;
@@ -263,6 +300,101 @@ static class InstructionEmitters
         builder.EmitULong(builder.RegisterMask(ins.Operands[0]));
         builder.EmitEnabled();
         builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.ConvertInteger)));
+        return true;
+    }
+
+    static bool EmitShuffle(KernelCompiler.Builder builder, Instruction ins)
+    {
+        var ops = ins.Operands;
+        if (ops.Length < 4) return false;
+        int? d = KernelCompiler.Builder.DestinationOffset(ops[0]);
+        int? a = builder.ValueOffset(ops[1]), b = builder.ValueOffset(ops[2]), c = builder.ValueOffset(ops[3]);
+        if (d is null || a is null || b is null || c is null) return false;
+        int mode = ins.SubOp switch { "up" => 0, "down" => 1, "bfly" => 2, _ => 3 };
+        builder.EmitRegisters();
+        builder.EmitInt(d.Value);
+        builder.EmitInt(ins.PredicateDestination >= 0 ? ins.PredicateDestination * Warp.Size : -1);
+        builder.EmitInt(a.Value);
+        builder.EmitInt(b.Value);
+        builder.EmitInt(c.Value);
+        builder.EmitInt(mode);
+        builder.EmitULong(builder.RegisterMask(ops[0]));
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.Shuffle)));
+        return true;
+    }
+
+    static bool EmitUnpack(KernelCompiler.Builder builder, Instruction ins)
+    {
+        var elements = ins.Operands[0].Elements;
+        int? a = builder.ValueOffset(ins.Operands[1]);
+        if (elements is null || elements.Length is not (2 or 4) || a is null) return false;
+        int width = ins.Type.Bits() / elements.Length;
+        Span<int> destinations = [-1, -1, -1, -1];
+        int registerBits = -1;
+        for (int i = 0; i < elements.Length; i++)
+        {
+            if (elements[i].Kind == OperandKind.Discard) continue;
+            if (KernelCompiler.Builder.DestinationOffset(elements[i]) is not int d) return false;
+            int bits = builder.Kernel.RegisterBits[elements[i].Register];
+            if (registerBits >= 0 && bits != registerBits) return false;
+            registerBits = bits;
+            destinations[i] = d;
+        }
+        builder.EmitRegisters();
+        builder.EmitInt(a.Value);
+        builder.EmitInt(elements.Length);
+        builder.EmitInt(width);
+        foreach (int d in destinations) builder.EmitInt(d);
+        builder.EmitULong(registerBits < 0 ? 0 : IntegerOps.Mask(registerBits));
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.Unpack)));
+        return true;
+    }
+
+    static bool EmitPack(KernelCompiler.Builder builder, Instruction ins)
+    {
+        var elements = ins.Operands[1].Elements;
+        int? d = KernelCompiler.Builder.DestinationOffset(ins.Operands[0]);
+        if (elements is null || elements.Length is not (2 or 4) || d is null) return false;
+        int width = ins.Type.Bits() / elements.Length;
+        Span<int> sources = [0, 0, 0, 0];
+        for (int i = 0; i < elements.Length; i++)
+        {
+            if (builder.ValueOffset(elements[i]) is not int s) return false;
+            sources[i] = s;
+        }
+        builder.EmitRegisters();
+        builder.EmitInt(d.Value);
+        builder.EmitInt(elements.Length);
+        builder.EmitInt(width);
+        foreach (int s in sources) builder.EmitInt(s);
+        builder.EmitULong(builder.RegisterMask(ins.Operands[0]));
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.Pack)));
+        return true;
+    }
+
+    /// <summary>The float conversions ggml's kernels use most, each with the interpreter's exact rounding.</summary>
+    static bool EmitFloatConvert(KernelCompiler.Builder builder, Instruction ins)
+    {
+        if (ins.Saturate || ins.RoundToIntegral || ins.Operands.Length != 2) return false;
+        bool nearest = ins.Rounding == RoundingMode.NearestEven;
+        Type? op = (ins.Type, ins.SourceType) switch
+        {
+            (ScalarType.F32, ScalarType.F16) => F32(typeof(F16ToF32<>), ins),
+            (ScalarType.F32, ScalarType.BF16) => F32(typeof(Bf16ToF32<>), ins),
+            (ScalarType.F32, ScalarType.S32) when nearest => typeof(S32ToF32),
+            (ScalarType.F32, ScalarType.U32) when nearest => typeof(U32ToF32),
+            (ScalarType.F16, ScalarType.F32) when nearest => F32(typeof(F32ToF16<>), ins),
+            (ScalarType.BF16, ScalarType.F32) when nearest => F32(typeof(F32ToBf16<>), ins),
+            _ => null,
+        };
+        if (op is null) return false;
+        int? d = KernelCompiler.Builder.DestinationOffset(ins.Operands[0]);
+        int? a = builder.ValueOffset(ins.Operands[1]);
+        if (d is null || a is null) return false;
+        EmitCall(builder, LaneLoop(nameof(LaneLoops.Unary), op), d.Value, [a.Value], builder.RegisterMask(ins.Operands[0]));
         return true;
     }
 

@@ -210,8 +210,7 @@ public static class KernelCompiler
                 specialized++;
                 return;
             }
-            string form = ins.Text.Split(' ', '\t')[0].TrimStart('@', '!');
-            if (ins.GuardRegister >= 0 && form.StartsWith('%')) form = ins.Text.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) ?? form;
+            string form = InterpretedProfile.FormOf(ins);
             interpreted[form] = interpreted.GetValueOrDefault(form) + 1;
             // if (enabled != 0) executor.ExecuteInterpreted(warp, pc, enabled)
             var skip = il.DefineLabel();

@@ -119,6 +119,70 @@ static unsafe class LaneLoops
         }
     }
 
+    /// <summary>
+    /// shfl.sync: every lane's source value is captured first (inactive lanes included, as on hardware), then each
+    /// enabled lane reads lane j chosen by the mode (0 up, 1 down, 2 bfly, 3 idx) with the ISA's clamp/segment
+    /// rule; out of range reads its own value and clears the optional predicate.
+    /// </summary>
+    public static void Shuffle(ulong* r, int d, int predicate, int a, int b, int c, int mode, ulong destinationMask, uint mask)
+    {
+        ulong* source = stackalloc ulong[32];
+        for (int lane = 0; lane < 32; lane++) source[lane] = r[a + lane];
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            int offset = (int)(r[b + lane] & 0x1f);
+            uint control = (uint)r[c + lane];
+            int clamp = (int)(control & 0x1f);
+            int segmentMask = (int)((control >> 8) & 0x1f);
+            int maxLane = (lane & segmentMask) | (clamp & ~segmentMask);
+            int minLane = lane & segmentMask;
+            int j;
+            bool inRange;
+            switch (mode)
+            {
+                case 0: j = lane - offset; inRange = j >= maxLane; break;
+                case 1: j = lane + offset; inRange = j <= maxLane; break;
+                case 2: j = lane ^ offset; inRange = j <= maxLane; break;
+                default: j = minLane | (offset & ~segmentMask); inRange = j <= maxLane; break;
+            }
+            if (!inRange) j = lane;
+            r[d + lane] = source[j] & 0xffff_ffff & destinationMask;
+            if (predicate >= 0) r[predicate + lane] = inRange ? 1UL : 0;
+        }
+    }
+
+    /// <summary>mov {e0, e1, ...}, a: element i takes bits [i·width, (i+1)·width) of a (a negative offset discards it).</summary>
+    public static void Unpack(ulong* r, int a, int count, int width, int d0, int d1, int d2, int d3, ulong destinationMask, uint mask)
+    {
+        ulong elementMask = IntegerOps.Mask(width) & destinationMask;
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            ulong value = r[a + lane];
+            if (d0 >= 0) r[d0 + lane] = value & elementMask;
+            if (d1 >= 0) r[d1 + lane] = (value >> width) & elementMask;
+            if (count > 2)
+            {
+                if (d2 >= 0) r[d2 + lane] = (value >> (2 * width)) & elementMask;
+                if (d3 >= 0) r[d3 + lane] = (value >> (3 * width)) & elementMask;
+            }
+        }
+    }
+
+    /// <summary>mov d, {e0, e1, ...}: element i goes to bits [i·width, (i+1)·width) of d.</summary>
+    public static void Pack(ulong* r, int d, int count, int width, int s0, int s1, int s2, int s3, ulong destinationMask, uint mask)
+    {
+        ulong elementMask = IntegerOps.Mask(width);
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            ulong packed = (r[s0 + lane] & elementMask) | ((r[s1 + lane] & elementMask) << width);
+            if (count > 2) packed |= ((r[s2 + lane] & elementMask) << (2 * width)) | ((r[s3 + lane] & elementMask) << (3 * width));
+            r[d + lane] = packed & destinationMask;
+        }
+    }
+
     /// <summary>The lanes of <paramref name="active"/> whose predicate register is set (clear, when negated).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Guard(ulong* r, int predicate, int negated, uint active)
@@ -179,9 +243,17 @@ struct PopCount32 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOp
 struct PopCount64 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.PopCount(a); }
 struct Clz32 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.CountLeadingZeros32((uint)a); }
 
-// ---- f32 forms without .ftz/.sat and with round-to-nearest-even: the result is canonicalised like the interpreter's OutF32 ----
+// ---- f32 forms with round-to-nearest-even and no .sat. .ftz is a type parameter: inputs and results are flushed
+// like the interpreter's InF32/OutF32, and a NaN result is canonicalised. ----
 
-static class F32Bits
+interface IFlushPolicy
+{
+    static abstract float In(ulong bits);
+    static abstract ulong Out(float value);
+}
+
+/// <summary>No .ftz: subnormals are kept.</summary>
+struct KeepSubnormals : IFlushPolicy
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float In(ulong bits) => BitConverter.UInt32BitsToSingle((uint)bits);
@@ -190,14 +262,81 @@ static class F32Bits
     public static ulong Out(float value) => float.IsNaN(value) ? FloatRounding.CanonicalNaN32 : BitConverter.SingleToUInt32Bits(value);
 }
 
-struct AddF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(F32Bits.In(a) + F32Bits.In(b)); }
-struct SubF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(F32Bits.In(a) + -F32Bits.In(b)); }
-struct MulF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(F32Bits.In(a) * F32Bits.In(b)); }
-struct MinF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(FloatRounding.Min(F32Bits.In(a), F32Bits.In(b))); }
-struct MaxF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.Out(FloatRounding.Max(F32Bits.In(a), F32Bits.In(b))); }
-struct FmaF32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => F32Bits.Out(MathF.FusedMultiplyAdd(F32Bits.In(a), F32Bits.In(b), F32Bits.In(c))); }
-struct NegF32 : IUnaryLane { public static ulong Apply(ulong a) => (uint)a ^ 0x8000_0000u; }
-struct AbsF32 : IUnaryLane { public static ulong Apply(ulong a) => (uint)a & 0x7fff_ffffu; }
+/// <summary>.ftz: subnormal inputs and results become zero of the same sign.</summary>
+struct FlushSubnormals : IFlushPolicy
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float In(ulong bits)
+    {
+        uint value = (uint)bits;
+        return BitConverter.UInt32BitsToSingle((value & 0x7f80_0000) == 0 ? value & 0x8000_0000 : value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Out(float value)
+    {
+        if (float.IsNaN(value)) return FloatRounding.CanonicalNaN32;
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        return (bits & 0x7f80_0000) == 0 ? bits & 0x8000_0000 : bits;
+    }
+}
+
+struct AddF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + F.In(b)); }
+struct SubF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + -F.In(b)); }
+struct MulF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) * F.In(b)); }
+struct MinF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Min(F.In(a), F.In(b))); }
+struct MaxF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Max(F.In(a), F.In(b))); }
+struct FmaF32<F> : ITernaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b, ulong c) => F.Out(MathF.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c))); }
+struct NegF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits(F.In(a)) ^ 0x8000_0000u; }
+struct AbsF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits(F.In(a)) & 0x7fff_ffffu; }
+struct DivApproxF32<F> : IBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(ApproximateMath.DivideApproximate(F.In(a), F.In(b), typeof(F) == typeof(FlushSubnormals)));
+}
+struct Exp2F32<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => F.Out(ApproximateMath.Exp2(BitConverter.UInt32BitsToSingle((uint)a), typeof(F) == typeof(FlushSubnormals)));
+}
+struct RcpApproxF32<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => F.Out(ApproximateMath.Reciprocal(BitConverter.UInt32BitsToSingle((uint)a), typeof(F) == typeof(FlushSubnormals)));
+}
+struct RsqrtF32<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => F.Out(ApproximateMath.ReciprocalSqrt(BitConverter.UInt32BitsToSingle((uint)a), typeof(F) == typeof(FlushSubnormals)));
+}
+struct TanhF32 : IUnaryLane { public static ulong Apply(ulong a) => KeepSubnormals.Out(ApproximateMath.Tanh(BitConverter.UInt32BitsToSingle((uint)a))); }
+
+// ---- conversions (cvt without .sat / integral rounding; the interpreter's Convert for exactly these pairs) ----
+
+/// <summary>cvt.f32.f16: exact widening; a NaN becomes the canonical NaN (OutF32).</summary>
+struct F16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out((float)BitConverter.UInt16BitsToHalf((ushort)a)); }
+struct Bf16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a)); }
+/// <summary>cvt.rn.f32.s32 / .u32: the hardware's (and C#'s) correctly rounded integer conversion.</summary>
+struct S32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(int)(uint)a); }
+struct U32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(long)(uint)a); }
+struct F32ToF16<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => Conversions.Encode(Conversions.RoundToFormat(F.In(a), Conversions.Half, RoundingMode.NearestEven, false), Conversions.Half);
+}
+struct F32ToBf16<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => Conversions.Encode(Conversions.RoundToFormat(F.In(a), Conversions.BFloat16, RoundingMode.NearestEven, false), Conversions.BFloat16);
+}
+
+// ---- f16x2 arithmetic (round to nearest even, no .ftz/.sat): HalfOps, the interpreter's own semantics ----
+
+struct AddF16x2 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => HalfOps.ApplyPacked((uint)a, (uint)b, HalfOps.Operation.Add, RoundingMode.NearestEven, false, false); }
+struct SubF16x2 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => HalfOps.ApplyPacked((uint)a, (uint)b, HalfOps.Operation.Sub, RoundingMode.NearestEven, false, false); }
+struct MulF16x2 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => HalfOps.ApplyPacked((uint)a, (uint)b, HalfOps.Operation.Mul, RoundingMode.NearestEven, false, false); }
+struct FmaF16x2 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => HalfOps.FmaPacked((uint)a, (uint)b, (uint)c, RoundingMode.NearestEven, false, false); }
+
+// ---- integer division (PTX defines division by zero; IntegerOps has the rule) ----
+
+struct DivU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.DivUnsigned((uint)a, (uint)b, 32); }
+struct DivS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)IntegerOps.DivSigned((int)(uint)a, (int)(uint)b, 32) & 0xffff_ffff; }
+struct RemU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.RemUnsigned((uint)a, (uint)b); }
+struct RemS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)IntegerOps.RemSigned((int)(uint)a, (int)(uint)b) & 0xffff_ffff; }
 
 // ---- comparisons for setp (result 0/1) ----
 
@@ -221,12 +360,14 @@ struct LtS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (lon
 struct LeS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a <= (long)b ? 1UL : 0; }
 struct GtS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a > (long)b ? 1UL : 0; }
 struct GeS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a >= (long)b ? 1UL : 0; }
-struct EqF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) == F32Bits.In(b) ? 1UL : 0; }
-struct NeF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) { float x = F32Bits.In(a), y = F32Bits.In(b); return x != y && !float.IsNaN(x) && !float.IsNaN(y) ? 1UL : 0; } }
-struct LtF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) < F32Bits.In(b) ? 1UL : 0; }
-struct LeF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) <= F32Bits.In(b) ? 1UL : 0; }
-struct GtF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) > F32Bits.In(b) ? 1UL : 0; }
-struct GeF32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => F32Bits.In(a) >= F32Bits.In(b) ? 1UL : 0; }
+struct EqF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) == F.In(b) ? 1UL : 0; }
+struct NeF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) { float x = F.In(a), y = F.In(b); return x != y && !float.IsNaN(x) && !float.IsNaN(y) ? 1UL : 0; } }
+struct LtF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) < F.In(b) ? 1UL : 0; }
+struct LeF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) <= F.In(b) ? 1UL : 0; }
+struct GtF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) > F.In(b) ? 1UL : 0; }
+struct GeF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) >= F.In(b) ? 1UL : 0; }
+struct NeuF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) != F.In(b) ? 1UL : 0; }
+struct NanF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => float.IsNaN(F.In(a)) || float.IsNaN(F.In(b)) ? 1UL : 0; }
 
 struct CvtaShared : IUnaryLane { public static ulong Apply(ulong a) => AddressWindows.SharedBase + (a & 0xffff_ffff); }
 struct CvtaToShared : IUnaryLane { public static ulong Apply(ulong a) => a - AddressWindows.SharedBase; }

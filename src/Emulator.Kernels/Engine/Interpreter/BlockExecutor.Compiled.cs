@@ -99,6 +99,7 @@ sealed unsafe partial class BlockExecutor
     internal void ExecuteInterpreted(Warp warp, int pc, uint enabled)
     {
         warp.Pc = pc;
+        if (InterpretedProfile.Enabled) InterpretedProfile.Count(code[pc]);
         Execute(warp, code[pc], enabled);
     }
 
