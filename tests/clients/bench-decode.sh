@@ -3,7 +3,8 @@
 # model, same process: one llama-bench run through `cuemu run` per engine tier, sweeping `-dev none,CUDA0`
 # with `-ngl 99` (devices "none" = ggml's CPU backend alone; CUDA0 = every layer on the emulated GPU).
 # Bounded so that it can be run by hand (default -p 16 -n 8, 3 repetitions). Prints per engine a markdown
-# table of median tokens/s and the CUDA0 / CPU ratio, with the load average before and after the run.
+# table of median tokens/s and the CUDA0 / CPU ratio, with the load average before and after the run, and
+# the emulator's slowest kernels with their thread-instructions/s (CUEMU_LAUNCH_PROFILE).
 #
 # usage: tests/clients/bench-decode.sh [--engine compiled|reference|both] [--plugin cuda13|cuda12]
 #                                      [--prompt N] [--gen N] [--repetitions N] [--threads N] [models...]
@@ -49,7 +50,7 @@ echo "llama-bench ${args[*]//$CUEMU_TEST_MODELS\//} (plugin $plugin, $(nproc) co
 for engine in "${engines[@]}"; do
     load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
     start=$SECONDS
-    CUEMU_ENGINE=$engine GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld-$engine" \
+    CUEMU_LAUNCH_PROFILE="$SCRATCH/profile-$engine.txt" CUEMU_ENGINE=$engine GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld-$engine" \
         "$bin/llama-bench" "${args[@]}" >"$SCRATCH/$engine.json" 2>"$SCRATCH/$engine.err" ||
         { tail -20 "$SCRATCH/$engine.err"; fail "llama-bench on cuemu ($engine tier) failed"; }
     # shellcheck disable=SC2046
@@ -73,4 +74,10 @@ for (const [k, c] of cpu) {
     if (!g) { console.log(`| ${k} | ${f(median(c))} | missing | – |`); process.exitCode = 1; continue; }
     console.log(`| ${k} | ${f(median(c))} | ${f(median(g))} (${f(Math.min(...g.samples_ts))}–${f(Math.max(...g.samples_ts))}) | ${(median(g) / median(c)).toPrecision(3)} |`);
 }' "$SCRATCH/$engine.json"
+    # The emulator's per-kernel profile (rewritten every 200 launches, so the last few may be missing).
+    if [[ -s $SCRATCH/profile-$engine.txt ]]; then
+        echo
+        echo "slowest kernels on the $engine tier (CUEMU_LAUNCH_PROFILE: host ms, launches, thread-instructions, M thread-instr/s):"
+        head -8 "$SCRATCH/profile-$engine.txt" | cut -c1-190
+    fi
 done
