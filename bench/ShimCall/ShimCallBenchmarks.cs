@@ -6,6 +6,12 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Emulator.Bench.ShimCall;
 
+/// <summary>In-process: the native loops live beside this assembly (the toolchain's generated project lacks them).</summary>
+internal sealed class InProcessShortRun : ManualConfig
+{
+    public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+}
+
 /// <summary>
 /// A trivial CUDA call through the native shim (cuDriverGetVersion: C export → libcuemu entry table →
 /// [UnmanagedCallersOnly] wrapper → DriverApi) against an empty exported C function, both called from the same
@@ -15,12 +21,6 @@ namespace Emulator.Bench.ShimCall;
 [Config(typeof(InProcessShortRun))]
 public class ShimCallBenchmarks
 {
-    /// <summary>In-process: the native loops live beside this assembly (the toolchain's generated project lacks them).</summary>
-    private sealed class InProcessShortRun : ManualConfig
-    {
-        public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
-    }
-
     private const int Calls = 1_000_000;
 
     [DllImport("shim_call")]

@@ -127,9 +127,32 @@ public sealed partial class CudaDriver
                 new LaunchExtent(block.X, block.Y, block.Z), (int)dynamicSharedBytes, packed, services);
             LaunchProfile.Stop(profileStart, executable.Name, outcome.ThreadInstructions);
             var status = ToResult(outcome.Status);
-            if (status != CuResult.Success) Log($"cuemu: kernel fault: {outcome}");
+            if (status != CuResult.Success)
+                Log($"cuemu: kernel fault: {outcome}; launch <<<{grid}, {block}, {dynamicSharedBytes}>>> with {DescribeParameters(function.Ir, packed)}");
+            else if (_options?.LogLaunches == true) Log($"launch grid {grid} block {block}: {outcome}");
             return (status, OperationCost.KernelLaunch(persona.CostModel, ModelledKernelNanoseconds(persona, outcome.ThreadInstructions)));
         });
+    }
+
+    /// <summary>
+    /// The packed arguments as the PTX declares them (<c>name=0x…</c>, little-endian, by each parameter's size), so a
+    /// fault report shows which pointer or index a kernel was given.
+    /// </summary>
+    internal static string DescribeParameters(Kernels.Ir.IrFunction ir, byte[] packed)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var parameter in ir.Parameters)
+        {
+            if (text.Length > 0) text.Append(", ");
+            var shortName = parameter.Name[(parameter.Name.LastIndexOf("_param_", StringComparison.Ordinal) is var cut and >= 0 ? cut + 1 : 0)..];
+            text.Append(shortName).Append("=0x");
+            for (var i = (int)parameter.Size - 1; i >= 0; i--)
+            {
+                var at = (int)parameter.Offset + i;
+                text.Append(at < packed.Length ? packed[at].ToString("x2", System.Globalization.CultureInfo.InvariantCulture) : "??");
+            }
+        }
+        return text.ToString();
     }
 
     private static void WriteDevicePrintf(string text)

@@ -33,11 +33,10 @@ public sealed partial class CudaDriver
             }
             return CuResult.Success;
         }
-        lock (_gate)
-        {
-            if (!_streams.TryGet(handle, out stream)) return CuResult.InvalidHandle;
-            return Usable(stream.Context);
-        }
+        // Lock-free: the handle table reads safely beside writers and a context's state is one field. ggml resolves
+        // its stream on every launch; a stream destroyed concurrently is a race the program owns, as on NVIDIA's.
+        if (!_streams.TryGet(handle, out stream)) return CuResult.InvalidHandle;
+        return Usable(stream.Context);
     }
 
     public CuResult CreateStream(uint flags, int priority, out nint handle)

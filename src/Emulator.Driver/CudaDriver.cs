@@ -83,6 +83,8 @@ public sealed partial class CudaDriver : IDisposable
         if (flags != 0) return CuResult.InvalidValue;
         if (ConfigurationError is not null) return CuResult.SystemNotReady;
         if (_devices.Length == 0) return CuResult.NoDevice;
+        // Every runtime call starts with cuInit; once initialised there is nothing to wait for.
+        if (IsInitialized) return CuResult.Success;
         lock (_gate)
         {
             if (_initialized) return CuResult.Success;

@@ -32,11 +32,18 @@ public sealed record DriverOptions
     /// </summary>
     public IDeviceUsageLedger? UsageLedger { get; init; }
 
+    /// <summary>
+    /// When set (<c>CUEMU_LOG_LAUNCHES=1</c>), every kernel launch that ran writes one line to <see cref="Log"/>: kernel,
+    /// grid, block, outcome and thread-instructions executed — the work measure behind the virtual clock, used to size
+    /// test runs independently of the engine tier.
+    /// </summary>
+    public bool LogLaunches { get; init; }
+
     /// <summary>Receives device-side <c>printf</c> output, one formatted call at a time (default: the process's standard output).</summary>
     public Action<string>? DevicePrintf { get; init; }
 
     /// <summary>
-    /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c> and <c>CUDA_VISIBLE_DEVICES</c>: the process-wide driver's
+    /// Reads <c>CUEMU_PERSONA</c>, <c>CUEMU_DEVICES</c>, <c>CUDA_VISIBLE_DEVICES</c> and <c>CUEMU_LOG_LAUNCHES</c>: the process-wide driver's
     /// options, which also share device-memory use through the machine-wide ledger (<c>CUEMU_LEDGER_DIR</c>).
     /// </summary>
     /// <exception cref="PersonaException">The persona cannot be loaded or the device count is not 1..64.</exception>
@@ -56,6 +63,7 @@ public sealed record DriverOptions
             VisibleDevices = read("CUDA_VISIBLE_DEVICES"),
             MemoryPlacement = MemoryPlacement.ProcessWide,
             UsageLedger = SharedDeviceUsageLedger.ForCurrentProcess(read),
+            LogLaunches = read("CUEMU_LOG_LAUNCHES")?.Trim() == "1",
         };
     }
 }

@@ -4,6 +4,9 @@
 # plugins itself, so cuemu's CUDA0 appears only with the preload helper (preload/ggml_load_all.c) whose
 # constructor calls ggml_backend_load_all. Passes only if rows for the emulated device ran and all passed.
 #
+# test-llama-archs draws its weights and tokens from a random seed unless given one: the gate passes a fixed seed
+# (CUEMU_ARCHS_SEED, default 1) so that two runs test the same numbers; the seed is printed.
+#
 # usage: tests/clients/llama-archs.sh [--plugin cuda13|cuda12] [ARCH-REGEX]     (default: llama)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,6 +17,7 @@ arch="${1:-llama}"
 require_harness
 make_scratch
 bin="$(plugin_bin_dir "$plugin")"
+seed="${CUEMU_ARCHS_SEED:-1}"
 helper="$bin/libcuemu-ggml-load-all.so"
 [[ -f $helper ]] || fail "preload helper $helper missing: run tests/clients/setup.sh"
 
@@ -24,7 +28,7 @@ device="$(sed -n 's/^  CUDA0: \(.*\) ([0-9]* MiB, [0-9]* MiB free)$/\1/p' "$SCRA
 
 status=0
 GGML_BACKEND_PATH="$bin/libggml-cuda.so" cuemu_run_logged "$SCRATCH/ld" \
-    bash -c 'LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD:}$0" exec "$@"' "$helper" "$bin/test-llama-archs" -a "$arch" \
+    bash -c 'LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD:}$0" exec "$@"' "$helper" "$bin/test-llama-archs" -a "$arch" -s "$seed" \
     >"$SCRATCH/archs.out" 2>&1 || status=$?
 grep -E '^\|' "$SCRATCH/archs.out" || true
 
@@ -41,4 +45,4 @@ if grep -q '^Summary: ' "$SCRATCH/archs.out"; then
     grep -Eq '^Summary: all [1-9][0-9]* test\(s\) passed' "$SCRATCH/archs.out" || fail "$(grep '^Summary: ' "$SCRATCH/archs.out")"
 fi
 assert_cuemu_libraries "$SCRATCH/ld" $(plugin_sonames "$plugin")
-echo "PASS: test-llama-archs -a $arch on $device: logits within NMSE 1e-4 of the CPU (exit 0)"
+echo "PASS: test-llama-archs -a $arch -s $seed on $device: logits within NMSE 1e-4 of the CPU (exit 0)"

@@ -117,9 +117,9 @@ public sealed unsafe partial class BlasLibrary
         double flops = (double)order * order * (left ? n : m) * batchCount;
         long bytes = ((long)order * order + 2L * m * n) * sizeof(float) * batchCount;
         var outcome = BlasStatus.Success;
-        var result = Driver.Enqueue(stream, ModelledCost(stream, flops, bytes), () =>
+        var result = Submit(blas, stream, "cublasStrsmBatched", target => Driver.Enqueue(target, ModelledCost(target, flops, bytes), () =>
         {
-            var device = stream.Context.Device.Ordinal;
+            var device = target.Context.Device.Ordinal;
             float value = hostAlpha;
             if (blas.PointerMode == BlasPointerMode.Device)
             {
@@ -141,7 +141,7 @@ public sealed unsafe partial class BlasLibrary
             outcome = Trsm.StrsmBatched((BlasSide)side, (BlasFillMode)uplo, (BlasOperation)trans, (BlasDiagonal)diag,
                 m, n, value, aArray, lda, bArray, ldb, batchCount);
             return CuResult.Success;
-        });
+        }));
         return result == CuResult.Success ? (CublasStatus)outcome : CublasStatus.ExecutionFailed;
     }
 
@@ -164,9 +164,9 @@ public sealed unsafe partial class BlasLibrary
         status = ResolveStream(blas, out var stream);
         if (status != CublasStatus.Success) return status;
         var outcome = BlasStatus.Success;
-        var result = Driver.Enqueue(stream, GemmCost(stream, call), () =>
+        var result = Submit(blas, stream, "cublas GEMM", target => Driver.Enqueue(target, GemmCost(target, call), () =>
         {
-            var device = stream.Context.Device.Ordinal;
+            var device = target.Context.Device.Ordinal;
             float alpha = hostAlpha, beta = hostBeta;
             if (blas.PointerMode == BlasPointerMode.Device)
             {
@@ -179,7 +179,7 @@ public sealed unsafe partial class BlasLibrary
             if (!OperandsAccessible(call, alpha, beta, device)) return CuResult.IllegalAddress;
             outcome = Execute(call, computeType, alpha, beta);
             return CuResult.Success;
-        });
+        }));
         return result == CuResult.Success ? (CublasStatus)outcome : CublasStatus.ExecutionFailed;
     }
 
@@ -279,6 +279,25 @@ public sealed unsafe partial class BlasLibrary
 
     private static bool IsOperation(int operation) =>
         operation is (int)BlasOperation.None or (int)BlasOperation.Transpose or (int)BlasOperation.ConjugateTranspose;
+
+    /// <summary>
+    /// Enqueues one operation on the handle's (already resolved) stream. Through the runtime, a capturing stream
+    /// records it instead, and a launch of the graph runs it on the launch's stream; its host-side arguments (host
+    /// pointer-mode scalars, shapes, operand addresses) were read at the call, as cuBLAS reads them.
+    /// </summary>
+    private CuResult Submit(BlasHandle blas, Stream stream, string description, Func<Stream, CuResult> run)
+    {
+        if (Runtime is null) return run(stream);
+        var executed = CuResult.Success;
+        var error = Runtime.SubmitStreamWork(blas.Stream, description, handle =>
+        {
+            if (handle == blas.Stream) return executed = run(stream);
+            var resolved = Driver.ResolveStream(handle, perThreadDefaultStream: false, out var target);
+            return resolved != CuResult.Success ? resolved : run(target);
+        });
+        if (error == CudaError.Success) return CuResult.Success;
+        return executed != CuResult.Success ? executed : CuResult.LaunchFailed;
+    }
 
     /// <summary>The handle's stream: 0 is its context's legacy default stream; others are the driver's stream handles.</summary>
     private CublasStatus ResolveStream(BlasHandle blas, out Stream stream)

@@ -17,6 +17,13 @@ public sealed partial class BlasLibrary
 
     public CudaDriver Driver { get; }
 
+    /// <summary>
+    /// The runtime whose streams the handles use (libcublas sits on libcudart). With it, an operation on a capturing
+    /// stream (cudaStreamBeginCapture) becomes a node of the captured graph and runs when the graph is launched, as
+    /// cuBLAS's kernels do; without it (the driver alone) operations run at once on their stream.
+    /// </summary>
+    public Runtime.CudaRuntime? Runtime { get; init; }
+
     /// <summary>Live handles (destroyed ones are gone for good: their values are never reused).</summary>
     public int HandleCount
     {

@@ -22,9 +22,9 @@ public static class BlasStatusText
 
     private static readonly StatusTextTable<CublasStatus> Table = new(Texts, UnknownName, UnknownText);
 
-    public static string Name(CublasStatus status) => Table.Name(status);
+    public static string Name(CublasStatus status) => Table.Name(status) ?? UnknownName;
 
-    public static string Text(CublasStatus status) => Table.Text(status);
+    public static string Text(CublasStatus status) => Table.Text(status) ?? UnknownText;
 
     public static unsafe byte* NamePointer(CublasStatus status) => Table.NamePointer(status);
 

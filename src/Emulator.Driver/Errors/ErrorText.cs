@@ -1,14 +1,13 @@
-using System.Collections.Frozen;
-
 namespace Emulator.Driver;
 
 /// <summary>
 /// The texts behind <c>cuGetErrorName</c> and <c>cuGetErrorString</c>: the C enumerator name and the short
-/// description NVIDIA's libcuda returns for each <see cref="CuResult"/> (the same sentence cudart prints).
+/// description NVIDIA's libcuda returns for each <see cref="CuResult"/> (the same sentence cudart prints). A code
+/// libcuda does not know has no text: the entry points then answer CUDA_ERROR_INVALID_VALUE and NULL.
 /// </summary>
 public static class ErrorText
 {
-    private static readonly FrozenDictionary<CuResult, (string Name, string Description)> Texts = new Dictionary<CuResult, (string, string)>
+    private static readonly Dictionary<CuResult, (string Name, string Text)> Texts = new()
     {
         [CuResult.Success] = ("CUDA_SUCCESS", "no error"),
         [CuResult.InvalidValue] = ("CUDA_ERROR_INVALID_VALUE", "invalid argument"),
@@ -110,14 +109,22 @@ public static class ErrorText
         [CuResult.InvalidResourceConfiguration] = ("CUDA_ERROR_INVALID_RESOURCE_CONFIGURATION", "one or more resources are insufficient or non-applicable for the operation"),
         [CuResult.KeyRotation] = ("CUDA_ERROR_KEY_ROTATION", "an error occurred during the key rotation sequence"),
         [CuResult.Unknown] = ("CUDA_ERROR_UNKNOWN", "unknown error"),
-    }.ToFrozenDictionary();
+    };
+
+    private static readonly StatusTextTable<CuResult> Table = new(Texts);
 
     /// <summary>Every code the driver names, in numeric order.</summary>
-    public static IReadOnlyList<CuResult> KnownCodes { get; } = Texts.Keys.OrderBy(code => (int)code).ToArray();
+    public static IReadOnlyList<CuResult> KnownCodes { get; } = Table.Known;
 
     /// <summary>The enumerator name (<c>CUDA_ERROR_INVALID_VALUE</c>), or null for a code the driver does not know.</summary>
-    public static string? Name(CuResult code) => Texts.TryGetValue(code, out var text) ? text.Name : null;
+    public static string? Name(CuResult code) => Table.Name(code);
 
     /// <summary>The description <c>cuGetErrorString</c> returns, or null for a code the driver does not know.</summary>
-    public static string? Description(CuResult code) => Texts.TryGetValue(code, out var text) ? text.Description : null;
+    public static string? Description(CuResult code) => Table.Text(code);
+
+    /// <summary>NUL-terminated name for the C ABI (valid for the life of the process), or null for an unknown code.</summary>
+    public static unsafe byte* NamePointer(CuResult code) => Table.NamePointer(code);
+
+    /// <summary>NUL-terminated description for the C ABI (valid for the life of the process), or null for an unknown code.</summary>
+    public static unsafe byte* DescriptionPointer(CuResult code) => Table.TextPointer(code);
 }

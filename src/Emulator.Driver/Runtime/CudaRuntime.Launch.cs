@@ -57,13 +57,10 @@ public sealed partial class CudaRuntime
         public const int DeviceUpdatableKernelNode = 13;
     }
 
-    /// <summary>The default dynamic shared memory a kernel may use without cudaFuncSetAttribute (48 KiB).</summary>
-    private const int DefaultDynamicSharedLimit = 48 * 1024;
-
+    // Serialises the writers of each kernel's KernelLaunchState (its cudaKernel_t, its attribute snapshot) and of
+    // _kernels; launches read both without it.
     private readonly Lock _functionLock = new();
     private readonly HandleTable<RegisteredFunction> _kernels = new(0xD3);
-    private readonly Dictionary<RegisteredFunction, nint> _kernelHandles = new();
-    private readonly Dictionary<RegisteredFunction, Dictionary<FunctionAttribute, int>> _functionAttributes = new();
 
     // ---- nvcc's registration ABI ---------------------------------------------------------------------------
 
@@ -87,9 +84,10 @@ public sealed partial class CudaRuntime
         {
             foreach (var function in fatbin.Functions)
             {
-                _functionAttributes.Remove(function);
-                if (_kernelHandles.Remove(function, out var kernel))
-                    _kernels.Remove(kernel);
+                var state = function.Launch;
+                if (state.KernelHandle != 0)
+                    _kernels.Remove(state.KernelHandle);
+                Volatile.Write(ref state.Bindings, null); // its modules are unloaded; drop the references
             }
         }
     }
@@ -109,22 +107,22 @@ public sealed partial class CudaRuntime
         kernel = 0;
         if (!Registry.TryFindFunction(hostStub, out var function))
             return Record(CudaError.InvalidDeviceFunction);
+        var state = function.Launch;
+        kernel = Volatile.Read(ref state.KernelHandle);
+        if (kernel != 0)
+            return CudaError.Success;
         lock (_functionLock)
         {
-            if (!_kernelHandles.TryGetValue(function, out kernel))
-                _kernelHandles[function] = kernel = _kernels.Add(function);
+            if (state.KernelHandle == 0)
+                Volatile.Write(ref state.KernelHandle, _kernels.Add(function));
+            kernel = state.KernelHandle;
         }
         return CudaError.Success;
     }
 
-    /// <summary>A launchable function from a host stub or a cudaKernel_t, as cudaLaunchKernel accepts either.</summary>
-    private bool TryResolveFunction(nint stubOrKernel, out RegisteredFunction function)
-    {
-        if (Registry.TryFindFunction(stubOrKernel, out function))
-            return true;
-        lock (_functionLock)
-            return _kernels.TryGet(stubOrKernel, out function);
-    }
+    /// <summary>A launchable function from a host stub or a cudaKernel_t, as cudaLaunchKernel accepts either; lock-free.</summary>
+    private bool TryResolveFunction(nint stubOrKernel, out RegisteredFunction function) =>
+        Registry.TryFindFunction(stubOrKernel, out function) || _kernels.TryGet(stubOrKernel, out function);
 
     // ---- function attributes and occupancy ----------------------------------------------------------------------
 
@@ -144,9 +142,7 @@ public sealed partial class CudaRuntime
         var resolved = DriverFunctionFor(function, current, out var loaded);
         if (resolved != CudaError.Success)
             return Record(resolved);
-        Dictionary<FunctionAttribute, int> set;
-        lock (_functionLock)
-            set = new Dictionary<FunctionAttribute, int>(_functionAttributes.GetValueOrDefault(function) ?? []);
+        var set = function.Launch.Settings;
         int Driven(CudaDriver.FunctionAttribute attribute)
         {
             Driver.FuncGetAttribute((int)attribute, loaded.Handle, out var value);
@@ -194,11 +190,7 @@ public sealed partial class CudaRuntime
         if (!valid)
             return Record(CudaError.InvalidValue);
         lock (_functionLock)
-        {
-            if (!_functionAttributes.TryGetValue(function, out var set))
-                _functionAttributes[function] = set = new Dictionary<FunctionAttribute, int>();
-            set[(FunctionAttribute)attribute] = value;
-        }
+            function.Launch.Settings = function.Launch.Settings.With((FunctionAttribute)attribute, value);
         return CudaError.Success;
     }
 
@@ -273,13 +265,16 @@ public sealed partial class CudaRuntime
             if (fits != CudaError.Success)
                 return Record(fits);
         }
-        var resolve = ResolveStream(stream, out _, out var identity);
+        var resolve = ResolveStream(stream, out var resolvedStream, out var identity);
         if (resolve != CudaError.Success)
             return Record(resolve);
         var prepared = PrepareDriverLaunch(function, current, arguments, out var driverFunction, out var parameters);
         if (prepared != CudaError.Success)
             return Record(prepared);
         var options = new CudaDriver.LaunchOptions(Cooperative: cooperative);
+        // Nothing captures: run on the stream just resolved, without building the graph node a capture would keep.
+        if (Capture.IsIdle)
+            return Record(Driver.Launch(driverFunction, grid, block, (uint)sharedBytes, resolvedStream, parameters, options));
         var node = new GraphNode(GraphNodeKind.Kernel, $"kernel {function.DeviceName} <<<{grid}, {block}, {sharedBytes}>>>",
             target => LaunchOnDriver(driverFunction, grid, block, sharedBytes, target, parameters, options));
         return Record(Capture.Submit(identity, node, () => node.Execute(stream)));
@@ -298,11 +293,7 @@ public sealed partial class CudaRuntime
             || grid.X > (uint)persona[DeviceAttribute.MaxGridDimX] || grid.Y > (uint)persona[DeviceAttribute.MaxGridDimY]
             || grid.Z > (uint)persona[DeviceAttribute.MaxGridDimZ])
             return CudaError.InvalidConfiguration;
-        int dynamicLimit;
-        lock (_functionLock)
-            dynamicLimit = _functionAttributes.GetValueOrDefault(function)?.GetValueOrDefault(FunctionAttribute.MaxDynamicSharedMemorySize, DefaultDynamicSharedLimit)
-                ?? DefaultDynamicSharedLimit;
-        return sharedBytes > (ulong)dynamicLimit ? CudaError.InvalidValue : CudaError.Success;
+        return sharedBytes > (ulong)function.Launch.Settings.DynamicSharedLimit ? CudaError.InvalidValue : CudaError.Success;
     }
 
     /// <summary>A cooperative grid must be co-resident: at most max-active-blocks × SM count blocks.</summary>

@@ -53,12 +53,34 @@ public sealed partial class CudaRuntime
 
     /// <summary>
     /// The driver function a registered host stub launches in <paramref name="context"/>, found by its registered
-    /// device name, with the attributes cudaFuncSetAttribute gave the stub applied to it.
+    /// device name, with the attributes cudaFuncSetAttribute gave the stub applied to it. Launches ask this every
+    /// time: after the first resolution per device the answer comes from the kernel's <see cref="DriverBinding"/>
+    /// without a lock or a name lookup, until its module is unloaded or its attributes change.
     /// </summary>
     private CudaError DriverFunctionFor(RegisteredFunction registered, Context context, out Function function)
     {
+        var state = registered.Launch;
+        var settings = state.Settings;
+        var ordinal = context.Device.Ordinal;
+        var bindings = Volatile.Read(ref state.Bindings);
+        if (bindings is not null && Volatile.Read(ref bindings[ordinal]) is { } bound && bound.IsValidFor(context, settings))
+        {
+            function = bound.Function;
+            return CudaError.Success;
+        }
+        var resolved = ResolveDriverFunction(registered, context, settings, out var module, out function);
+        if (resolved != CudaError.Success)
+            return resolved;
+        bindings ??= Interlocked.CompareExchange(ref state.Bindings, new DriverBinding?[Driver.Devices.Count], null) ?? state.Bindings!;
+        Volatile.Write(ref bindings[ordinal], new DriverBinding(context, module, function, settings));
+        return CudaError.Success;
+    }
+
+    private CudaError ResolveDriverFunction(RegisteredFunction registered, Context context, FunctionSettings settings,
+        out Module module, out Function function)
+    {
         function = null!;
-        var load = ModuleFor(registered.Fatbin, context, out var module);
+        var load = ModuleFor(registered.Fatbin, context, out module);
         if (load != CudaError.Success)
             return load;
         var found = Driver.ModuleGetFunction(module.Handle, registered.DeviceName, out var handle);
@@ -69,10 +91,7 @@ public sealed partial class CudaRuntime
         var resolved = Driver.GetFunction(handle, out function);
         if (resolved != CuResult.Success)
             return RuntimeErrors.FromDriver(resolved);
-        KeyValuePair<FunctionAttribute, int>[] requested;
-        lock (_functionLock)
-            requested = _functionAttributes.GetValueOrDefault(registered)?.ToArray() ?? [];
-        foreach (var (attribute, value) in requested.OrderBy(a => a.Key))
+        foreach (var (attribute, value) in settings.Values)
         {
             if (attribute is not (FunctionAttribute.MaxDynamicSharedMemorySize or FunctionAttribute.PreferredSharedMemoryCarveout))
                 continue; // cluster attributes: no kernel runs in clusters here, so they change nothing
@@ -105,32 +124,33 @@ public sealed partial class CudaRuntime
     }
 
     /// <summary>cudaMemcpyToSymbol(Async): host or device source into a registered variable, bounds-checked against its size.</summary>
-    public CudaError MemcpyToSymbol(nint hostShadow, ulong source, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous)
-    {
-        if (kind is not (MemcpyKind.HostToDevice or MemcpyKind.DeviceToDevice or MemcpyKind.Default))
-            return Record(CudaError.InvalidMemcpyDirection);
-        var resolve = ResolveSymbol(hostShadow, out var address, out var size);
-        if (resolve != CudaError.Success)
-            return Record(resolve);
-        if (offset > size || count > size - offset)
-            return Record(CudaError.InvalidValue);
-        return synchronous
-            ? Memcpy(address + offset, source, count, kind)
-            : MemcpyAsync(address + offset, source, count, kind, stream);
-    }
+    public CudaError MemcpyToSymbol(nint hostShadow, ulong source, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous) =>
+        kind is MemcpyKind.HostToDevice or MemcpyKind.DeviceToDevice or MemcpyKind.Default
+            ? CopyAtSymbol(hostShadow, count, offset, toSymbol: true, source, kind, stream, synchronous)
+            : Record(CudaError.InvalidMemcpyDirection);
 
     /// <summary>cudaMemcpyFromSymbol(Async): a registered variable into host or device memory.</summary>
-    public CudaError MemcpyFromSymbol(ulong destination, nint hostShadow, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous)
+    public CudaError MemcpyFromSymbol(ulong destination, nint hostShadow, ulong count, ulong offset, MemcpyKind kind, nint stream, bool synchronous) =>
+        kind is MemcpyKind.DeviceToHost or MemcpyKind.DeviceToDevice or MemcpyKind.Default
+            ? CopyAtSymbol(hostShadow, count, offset, toSymbol: false, destination, kind, stream, synchronous)
+            : Record(CudaError.InvalidMemcpyDirection);
+
+    /// <summary>
+    /// The copy of both symbol calls: [offset, offset+count) must lie inside the variable; <paramref name="other"/>
+    /// is the caller's end of the copy, the source when <paramref name="toSymbol"/> and the destination otherwise.
+    /// </summary>
+    private CudaError CopyAtSymbol(nint hostShadow, ulong count, ulong offset, bool toSymbol, ulong other, MemcpyKind kind,
+        nint stream, bool synchronous)
     {
-        if (kind is not (MemcpyKind.DeviceToHost or MemcpyKind.DeviceToDevice or MemcpyKind.Default))
-            return Record(CudaError.InvalidMemcpyDirection);
         var resolve = ResolveSymbol(hostShadow, out var address, out var size);
         if (resolve != CudaError.Success)
             return Record(resolve);
         if (offset > size || count > size - offset)
             return Record(CudaError.InvalidValue);
+        var symbol = address + offset;
+        var (destination, source) = toSymbol ? (symbol, other) : (other, symbol);
         return synchronous
-            ? Memcpy(destination, address + offset, count, kind)
-            : MemcpyAsync(destination, address + offset, count, kind, stream);
+            ? Memcpy(destination, source, count, kind)
+            : MemcpyAsync(destination, source, count, kind, stream);
     }
 }

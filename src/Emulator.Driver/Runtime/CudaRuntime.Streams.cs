@@ -53,6 +53,14 @@ public sealed partial class CudaRuntime
         return Record(Capture.Submit(identity, node, () => operation(stream)));
     }
 
+    /// <summary>
+    /// Stream-ordered work of a library on the runtime's streams (cuBLAS): runs now on <paramref name="stream"/>, or,
+    /// while that stream captures, becomes a kernel node of the graph. <paramref name="work"/> receives the stream to
+    /// run on: <paramref name="stream"/> now, the launch's stream when the graph is replayed.
+    /// </summary>
+    public CudaError SubmitStreamWork(nint stream, string description, Func<nint, CuResult> work) =>
+        StreamOperation(stream, GraphNodeKind.Kernel, description, target => RuntimeErrors.FromDriver(work(target)));
+
     // ---- streams ----------------------------------------------------------------------------------------------
 
     public CudaError StreamCreate(out nint stream, uint flags, int priority)

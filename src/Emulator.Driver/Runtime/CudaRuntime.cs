@@ -130,8 +130,17 @@ public sealed partial class CudaRuntime
         if (device < 0 || device >= Driver.Devices.Count)
             return Record(CudaError.InvalidDevice);
         _currentDevice.Value = device;
+        if (IsPrimaryContextCurrent(device))
+            return CudaError.Success; // binding again would retain, release and re-set the same context: no change
         return Record(BindPrimaryContext(device));
     }
+
+    /// <summary>True when the thread's current context is <paramref name="device"/>'s primary context, active and
+    /// already retained by the runtime: what <see cref="BindPrimaryContext"/> would leave in place.</summary>
+    private bool IsPrimaryContextCurrent(int device) =>
+        Volatile.Read(ref _primaryRetained[device])
+        && Driver.GetCurrentContext(out var current) == CuResult.Success
+        && current.IsPrimary && current.Device.Ordinal == device;
 
     /// <summary>cudaSetDeviceFlags: the primary context's flags (scheduling, map-host, local-memory resize).</summary>
     public CudaError SetDeviceFlags(uint flags)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Emulator.Kernels.Fatbin;
 
@@ -54,8 +55,33 @@ public sealed class RegisteredFatbin
     public bool RegistrationComplete { get; internal set; }
 }
 
-/// <summary><c>__cudaRegisterFunction</c>: a host stub and the mangled <c>.entry</c> name it launches.</summary>
-public sealed record RegisteredFunction(RegisteredFatbin Fatbin, nint HostStub, string DeviceName, int Ordinal);
+/// <summary>
+/// <c>__cudaRegisterFunction</c>: a host stub and the mangled <c>.entry</c> name it launches. Compared by
+/// reference (one object per registration), so keying by it never hashes the long mangled name; it also carries
+/// what the runtime keeps per kernel (its cudaKernel_t, cudaFuncSetAttribute values, the resolved driver functions).
+/// </summary>
+public sealed class RegisteredFunction
+{
+    internal RegisteredFunction(RegisteredFatbin fatbin, nint hostStub, string deviceName, int ordinal)
+    {
+        Fatbin = fatbin;
+        HostStub = hostStub;
+        DeviceName = deviceName;
+        Ordinal = ordinal;
+    }
+
+    public RegisteredFatbin Fatbin { get; }
+    public nint HostStub { get; }
+    public string DeviceName { get; }
+
+    /// <summary>Registration order across the registry (deterministic).</summary>
+    public int Ordinal { get; }
+
+    /// <summary>The runtime's per-kernel state; only <see cref="CudaRuntime"/> reads and writes it.</summary>
+    internal KernelLaunchState Launch { get; } = new();
+
+    public override string ToString() => $"{DeviceName} (stub 0x{HostStub:x})";
+}
 
 /// <summary><c>__cudaRegisterVar</c>: a host shadow and the module global it stands for.</summary>
 public sealed record RegisteredVariable(
@@ -72,7 +98,9 @@ public sealed class FatbinRegistry
 
     private readonly Lock _lock = new();
     private readonly Dictionary<nint, RegisteredFatbin> _byHandle = new();
-    private readonly Dictionary<nint, RegisteredFunction> _functionsByStub = new();
+    // Read on every launch without the lock (changes still happen under it); never enumerated, so its order
+    // cannot reach any output.
+    private readonly ConcurrentDictionary<nint, RegisteredFunction> _functionsByStub = new();
     private readonly Dictionary<nint, RegisteredVariable> _variablesByShadow = new();
     private int _nextFunctionOrdinal;
 
@@ -140,8 +168,7 @@ public sealed class FatbinRegistry
             if (!_byHandle.Remove(handle, out var fatbin))
                 return null;
             foreach (var function in fatbin.Functions)
-                if (_functionsByStub.TryGetValue(function.HostStub, out var current) && ReferenceEquals(current, function))
-                    _functionsByStub.Remove(function.HostStub);
+                _functionsByStub.TryRemove(KeyValuePair.Create(function.HostStub, function));
             foreach (var variable in fatbin.Variables)
                 if (_variablesByShadow.TryGetValue(variable.HostShadow, out var current) && ReferenceEquals(current, variable))
                     _variablesByShadow.Remove(variable.HostShadow);
@@ -150,11 +177,9 @@ public sealed class FatbinRegistry
         }
     }
 
-    public bool TryFindFunction(nint hostStub, out RegisteredFunction function)
-    {
-        lock (_lock)
-            return _functionsByStub.TryGetValue(hostStub, out function!);
-    }
+    /// <summary>The function registered for a host stub; lock-free (every launch by stub asks).</summary>
+    public bool TryFindFunction(nint hostStub, out RegisteredFunction function) =>
+        _functionsByStub.TryGetValue(hostStub, out function!);
 
     public bool TryFindVariable(nint hostShadow, out RegisteredVariable variable)
     {
@@ -167,8 +192,5 @@ public sealed class FatbinRegistry
         get { lock (_lock) return _byHandle.Count; }
     }
 
-    public int FunctionCount
-    {
-        get { lock (_lock) return _functionsByStub.Count; }
-    }
+    public int FunctionCount => _functionsByStub.Count;
 }

@@ -160,9 +160,9 @@ public static class RuntimeErrorText
     /// <summary>Every cudaError_t value, in ascending numeric order.</summary>
     public static IReadOnlyList<CudaError> All { get; } = Table.Known;
 
-    public static string Name(CudaError error) => Table.Name(error);
+    public static string Name(CudaError error) => Table.Name(error) ?? Unrecognized;
 
-    public static string Text(CudaError error) => Table.Text(error);
+    public static string Text(CudaError error) => Table.Text(error) ?? Unrecognized;
 
     /// <summary>NUL-terminated name for the C ABI; the pointer stays valid for the life of the process.</summary>
     public static unsafe byte* NamePointer(CudaError error) => Table.NamePointer(error);

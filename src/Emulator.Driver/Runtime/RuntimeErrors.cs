@@ -12,6 +12,8 @@ public static class RuntimeErrors
     /// </summary>
     public static CudaError FromDriver(CuResult result)
     {
+        if (result == CuResult.Success)
+            return CudaError.Success; // the hot path: no enum reflection for the common answer
         var candidate = (CudaError)(int)result;
         return IsDefined(candidate) ? candidate : CudaError.Unknown;
     }

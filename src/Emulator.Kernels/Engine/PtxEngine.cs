@@ -1,14 +1,16 @@
 using System.Runtime.CompilerServices;
 using Emulator.Kernels.Engine.Interpreter;
 using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Engine.Scheduling;
 using Emulator.Kernels.Ir;
 
 namespace Emulator.Kernels.Engine;
 
 /// <summary>
-/// The reference interpreter. Blocks run one after another in linear block order (x fastest), warps in
-/// index order within a block, lanes in order within a warp; every launch with the same inputs therefore
-/// produces the same memory contents, printf output and instruction count.
+/// The reference interpreter. Results are those of running blocks one after another in linear block order
+/// (x fastest), warps in index order within a block, lanes in order within a warp; every launch with the same
+/// inputs therefore produces the same memory contents, printf output and instruction count. Blocks of kernels
+/// that cannot observe one another run on several threads (<see cref="BlockScheduler"/>) with the same results.
 /// </summary>
 public static class PtxEngine
 {
@@ -44,6 +46,8 @@ public static class PtxEngine
     public static LaunchResult Launch(ExecutableKernel kernel, LaunchExtent grid, LaunchExtent block, int dynamicSharedBytes,
         ReadOnlySpan<byte> parameters, LaunchServices services)
     {
+        if ((UInt128)grid.X * grid.Y * grid.Z > long.MaxValue)
+            return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"grid {grid} has more blocks than the engine can number");
         if (grid.Count == 0 || block.Count == 0 || block.Count > (ulong)kernel.MaxThreadsPerBlock || dynamicSharedBytes < 0)
             return new LaunchResult(LaunchStatus.InvalidConfiguration, 0, kernel.Name, Message: $"grid {grid} block {block} dynamic shared {dynamicSharedBytes}");
         if ((long)kernel.DynamicSharedOffset + dynamicSharedBytes > MaxSharedBytesPerBlock)
@@ -73,37 +77,10 @@ public static class PtxEngine
             Params = paramCopy,
             Global = services.GlobalMemory,
             GlobalSymbolAddresses = symbolAddresses,
-            PrintfSink = services.PrintfSink,
             InstructionBudget = services.InstructionBudget,
         };
 
-        long executed = 0;
-        var executor = new BlockExecutor(kernel, context, CompiledFor(kernel, services));
-        for (uint z = 0; z < grid.Z; z++)
-        for (uint y = 0; y < grid.Y; y++)
-        for (uint x = 0; x < grid.X; x++)
-        {
-            try
-            {
-                executor.Run((x, y, z));
-            }
-            catch (KernelFault fault)
-            {
-                var thread = executor.FaultThread;
-                return new LaunchResult(fault.Status, executed + executor.ThreadInstructions, kernel.Name,
-                    new LaunchExtent(x, y, z), new LaunchExtent(thread.X, thread.Y, thread.Z), executor.FaultLine,
-                    $"{fault.Message} [{executor.FaultText}]");
-            }
-            catch (Exception unexpected) when (unexpected is IndexOutOfRangeException or NullReferenceException or InvalidOperationException
-                                                   or ArgumentException or OverflowException or InvalidCastException)
-            {
-                // An operand shape the decoder let through but the executor cannot handle: report it as an
-                // illegal instruction of this launch instead of letting it escape into the host.
-                return new LaunchResult(LaunchStatus.IllegalInstruction, executed + executor.ThreadInstructions, kernel.Name,
-                    new LaunchExtent(x, y, z), Message: $"engine could not execute an instruction: {unexpected.GetType().Name}: {unexpected.Message}");
-            }
-            executed += executor.ThreadInstructions;
-        }
-        return new LaunchResult(LaunchStatus.Success, executed, kernel.Name);
+        int workers = services.Workers > 0 ? services.Workers : EngineSelection.DefaultWorkers;
+        return BlockScheduler.Run(kernel, context, CompiledFor(kernel, services), services.PrintfSink, workers);
     }
 }

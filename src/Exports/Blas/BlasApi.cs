@@ -12,7 +12,7 @@ namespace Emulator.Exports;
 public static unsafe partial class BlasApi
 {
     private static readonly Lazy<BlasLibrary> ProcessLibrary =
-        new(() => new BlasLibrary(DriverApi.Driver), LazyThreadSafetyMode.ExecutionAndPublication);
+        new(() => new BlasLibrary(DriverApi.Driver) { Runtime = RuntimeApi.Runtime }, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static readonly Lazy<BlasVersion> LoadedVersion = new(DetectLoadedVersion);
 

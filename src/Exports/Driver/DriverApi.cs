@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 using Emulator.Driver;
@@ -17,9 +16,6 @@ public static unsafe partial class DriverApi
     /// <summary>The process-wide driver, configured from CUEMU_PERSONA / CUEMU_DEVICES / CUDA_VISIBLE_DEVICES on first use.</summary>
     public static CudaDriver Driver => ProcessDriver.Value;
 
-    // Strings handed to C must stay valid for the life of the process, at a stable address per code.
-    private static readonly ConcurrentDictionary<(CuResult Code, bool IsName), nint> NativeErrorTexts = new();
-
     public static CuResult cuInit(uint flags) => Driver.Init(flags);
 
     public static CuResult cuDriverGetVersion(int* driverVersion)
@@ -37,14 +33,8 @@ public static unsafe partial class DriverApi
     private static CuResult ErrorTextFor(CuResult error, bool isName, byte** pStr)
     {
         if (pStr == null) return CuResult.InvalidValue;
-        var text = isName ? ErrorText.Name(error) : ErrorText.Description(error);
-        if (text is null)
-        {
-            *pStr = null;
-            return CuResult.InvalidValue;
-        }
-        *pStr = (byte*)NativeErrorTexts.GetOrAdd((error, isName), _ => Marshal.StringToCoTaskMemUTF8(text));
-        return CuResult.Success;
+        *pStr = isName ? ErrorText.NamePointer(error) : ErrorText.DescriptionPointer(error);
+        return *pStr == null ? CuResult.InvalidValue : CuResult.Success;
     }
 
     /// <summary>Copies <paramref name="text"/> as UTF-8 into a caller buffer of <paramref name="length"/> bytes, truncating and NUL-terminating.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Emulator.Driver;
 using Emulator.Driver.Devices;
@@ -33,9 +32,6 @@ public static unsafe partial class NvmlApi
     private static int _initCount;
     private static NvmlSystem? _system;
 
-    // Strings handed to C stay valid for the life of the process, one copy per distinct text.
-    private static readonly ConcurrentDictionary<string, nint> NativeErrorTexts = new();
-
     public static NvmlReturn nvmlInit() => Initialize();
 
     public static NvmlReturn nvmlInit_v2() => Initialize();
@@ -57,11 +53,7 @@ public static unsafe partial class NvmlApi
         }
     }
 
-    public static byte* nvmlErrorString(NvmlReturn result)
-    {
-        var text = NvmlErrorStrings.Describe(result);
-        return (byte*)NativeErrorTexts.GetOrAdd(text, t => Marshal.StringToCoTaskMemUTF8(t));
-    }
+    public static byte* nvmlErrorString(NvmlReturn result) => NvmlErrorStrings.DescribePointer(result);
 
     private static NvmlReturn Initialize()
     {

@@ -65,14 +65,63 @@ public static class InstructionCase
     /// <summary>Executes <paramref name="body"/> once per input triple and returns each thread's %d bits.</summary>
     public static ulong[] Run(string body, string destinationType, string sourceType, IReadOnlyList<(ulong A, ulong B, ulong C)> inputs, string? cType = null)
     {
-        using var harness = new PtxHarness(Ptx(body, destinationType, sourceType, cType));
-        var packed = new ulong[inputs.Count * 3];
-        for (int i = 0; i < inputs.Count; i++) (packed[3 * i], packed[3 * i + 1], packed[3 * i + 2]) = inputs[i];
-        ulong input = harness.Memory.Upload(packed);
-        ulong output = harness.Memory.Allocate(inputs.Count * 8);
-        var result = harness.Launch("instruction_case", new LaunchExtent(1), new LaunchExtent((uint)inputs.Count), output, input);
-        result.Status.ShouldBe(LaunchStatus.Success, result.ToString());
-        return harness.Memory.Download<ulong>(output, inputs.Count);
+        using var prepared = new Prepared(body, destinationType, sourceType, inputs.Count, cType);
+        return prepared.Run(inputs);
+    }
+
+    /// <summary>
+    /// One instruction case parsed once, with input and output buffers for up to <c>capacity</c> threads that are
+    /// reused by every <see cref="Run"/> (random testing launches the same form many times).
+    /// </summary>
+    public sealed class Prepared : IDisposable
+    {
+        const int InputSlotBytes = 24, OutputSlotBytes = 8;
+        readonly PtxHarness harness;
+        readonly int capacity;
+        readonly ulong input, output;
+        (ulong A, ulong B, ulong C)[] current = [];
+
+        public Prepared(string body, string destinationType, string sourceType, int capacity, string? cType = null)
+        {
+            this.capacity = capacity;
+            harness = new PtxHarness(Ptx(body, destinationType, sourceType, cType))
+            {
+                Label = $"{body} (d .{destinationType}, a/b .{sourceType}, c .{cType ?? sourceType})",
+                ExplainByte = Explain,
+            };
+            input = harness.Memory.Allocate(capacity * InputSlotBytes, "inputs (a, b, c per thread)");
+            output = harness.Memory.Allocate(capacity * OutputSlotBytes, "output (d per thread)");
+        }
+
+        /// <summary>The harness that runs the case (its memory holds the input and output buffers).</summary>
+        public PtxHarness Harness => harness;
+
+        /// <summary>Device address of the output buffer: 8 bytes (%d) per thread.</summary>
+        public ulong Output => output;
+
+        public ulong[] Run(IReadOnlyList<(ulong A, ulong B, ulong C)> inputs)
+        {
+            if (inputs.Count == 0 || inputs.Count > capacity)
+                throw new ArgumentOutOfRangeException(nameof(inputs), $"{inputs.Count} inputs for a case prepared for 1..{capacity}");
+            current = inputs.ToArray();
+            var packed = new ulong[inputs.Count * 3];
+            for (int i = 0; i < inputs.Count; i++) (packed[3 * i], packed[3 * i + 1], packed[3 * i + 2]) = inputs[i];
+            harness.Memory.Write<ulong>(input, packed);
+            harness.Memory.Clear(output, capacity * OutputSlotBytes);
+            var result = harness.Launch("instruction_case", new LaunchExtent(1), new LaunchExtent((uint)inputs.Count), output, input);
+            result.Status.ShouldBe(LaunchStatus.Success, result.ToString());
+            return harness.Memory.Download<ulong>(output, inputs.Count);
+        }
+
+        string? Explain(DeviceAllocation allocation, int offset)
+        {
+            int slot = allocation.Address == output ? OutputSlotBytes : allocation.Address == input ? InputSlotBytes : 0;
+            if (slot == 0 || offset / slot >= current.Length) return null;
+            var (a, b, c) = current[offset / slot];
+            return $"thread {offset / slot}: a=0x{a:x}, b=0x{b:x}, c=0x{c:x}";
+        }
+
+        public void Dispose() => harness.Dispose();
     }
 
     public static ulong F(float value) => BitConverter.SingleToUInt32Bits(value);

@@ -1,70 +1,51 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Emulator.Kernels.Engine;
 using Emulator.Kernels.Engine.Program;
 using Emulator.Kernels.Ir;
 using Emulator.Kernels.Ptx;
+using Emulator.Tests.Kernels.Engine.Differential;
 
 namespace Emulator.Tests.Kernels.Engine;
 
 /// <summary>
-/// A small device memory for engine tests: each allocation is native memory whose host address is its
-/// device address (as in the driver's unified addressing); accesses outside an allocation are refused.
+/// Parses PTX, decodes a kernel and launches it on a <see cref="TestDeviceMemory"/>. Every launch is differential
+/// (issue 6: the reference engine is the oracle of the compiled tier): it runs on the compiled tier first, its
+/// outcome is recorded, the initial bytes of the same allocations are put back, and it runs again on the
+/// reference tier; the two outcomes must agree bit for bit (<see cref="DifferentialComparison"/> says what is
+/// compared) or the launch throws <see cref="DifferentialMismatchException"/>. The caller then sees the
+/// reference tier's result, memory and printf output, so its own oracle assertions check the reference engine.
+/// Both runs use the same addresses, so pointers a kernel stores in memory compare meaningfully.
 /// </summary>
-public sealed unsafe class TestDeviceMemory : IGlobalMemory, IDisposable
-{
-    readonly List<(ulong Address, ulong Size)> allocations = [];
-
-    public ulong Allocate(int bytes)
-    {
-        var pointer = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 256);
-        NativeMemory.Clear(pointer, (nuint)Math.Max(bytes, 1));
-        allocations.Add(((ulong)pointer, (ulong)bytes));
-        return (ulong)pointer;
-    }
-
-    public ulong Upload<T>(ReadOnlySpan<T> values) where T : unmanaged
-    {
-        var bytes = MemoryMarshal.AsBytes(values);
-        ulong address = Allocate(bytes.Length);
-        bytes.CopyTo(new Span<byte>((void*)address, bytes.Length));
-        return address;
-    }
-
-    public ulong Upload<T>(T[] values) where T : unmanaged => Upload<T>(values.AsSpan());
-
-    public T[] Download<T>(ulong address, int count) where T : unmanaged
-        => new ReadOnlySpan<T>((void*)address, count).ToArray();
-
-    public bool TryTranslate(ulong address, ulong size, bool isWrite, out nint host)
-    {
-        foreach (var (start, length) in allocations)
-        {
-            if (address >= start && address - start <= length && size <= length - (address - start))
-            {
-                host = (nint)address;
-                return true;
-            }
-        }
-        host = 0;
-        return false;
-    }
-
-    public void Dispose()
-    {
-        foreach (var (address, _) in allocations) NativeMemory.AlignedFree((void*)address);
-        allocations.Clear();
-    }
-}
-
-/// <summary>Parses PTX (branch ptx's parser), decodes a kernel and launches it on a <see cref="TestDeviceMemory"/>.</summary>
 public sealed class PtxHarness : IDisposable
 {
     public TestDeviceMemory Memory { get; } = new();
     public List<string> Printed { get; } = [];
     public long InstructionBudget { get; set; }
+
+    /// <summary>Threads that run the compiled (or the chosen) tier's blocks (0: the engine's default, every core).
+    /// The reference side of a differential launch always runs its blocks serially, in block order: the oracle.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>Run only this tier (no differential comparison); null: every launch is differential.</summary>
+    public EngineTier? Tier { get; set; }
+
+    /// <summary>What the PTX is (e.g. the instruction under test), named in mismatch messages.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>Says what a byte offset of an allocation means (e.g. which thread's output), for mismatch messages.</summary>
+    public Func<DeviceAllocation, int, string?>? ExplainByte { get; set; }
+
+    /// <summary>
+    /// The memory the compiled run sees instead of <see cref="Memory"/> (null: the same). Only the harness's own tests set
+    /// it, to give the compiled run a deliberately wrong view and prove that the difference is caught and reported.
+    /// </summary>
+    public Func<TestDeviceMemory, IGlobalMemory>? CompiledRunMemory { get; set; }
+
+    /// <summary>The compiled tier's outcome of the latest differential launch (null when the comparison is off).</summary>
+    public LaunchOutcome? LastCompiledOutcome { get; private set; }
+
     readonly Dictionary<string, ulong> globals = new(StringComparer.Ordinal);
-    IrModule? module;
+    readonly IrModule module;
 
     public PtxHarness(string ptx)
     {
@@ -72,16 +53,19 @@ public sealed class PtxHarness : IDisposable
         foreach (var global in module.Globals)
         {
             if (global.IsExternal) continue;
-            ulong address = Memory.Allocate((int)Math.Max(global.Size, 1));
-            unsafe { global.InitialBytes.CopyTo(new Span<byte>((void*)address, global.InitialBytes.Length)); }
+            ulong address = Memory.Allocate((int)Math.Max(global.Size, 1), global.Name);
+            Memory.Write<byte>(address, global.InitialBytes);
             globals[global.Name] = address;
         }
     }
 
-    public static string CaseFile(string name, [CallerFilePath] string thisFile = "")
-        => File.ReadAllText(Path.Combine(Path.GetDirectoryName(thisFile)!, "Cases", name));
+    /// <summary>The text of a sample kernel in <c>Engine/Cases</c>.</summary>
+    public static string CaseFile(string name) => File.ReadAllText(Path.Combine(CasesFolder(), name));
 
-    public IrFunction Kernel(string name) => module!.FindKernel(name) ?? throw new InvalidOperationException($"kernel {name} not found");
+    // Resolved from this source file's own path, so callers in any folder find the same cases.
+    static string CasesFolder([CallerFilePath] string thisFile = "") => Path.Combine(Path.GetDirectoryName(thisFile)!, "Cases");
+
+    public IrFunction Kernel(string name) => module.FindKernel(name) ?? throw new InvalidOperationException($"kernel {name} not found");
 
     /// <summary>Packs arguments at the kernel's parameter offsets (pointers as ulong, scalars as their own type).</summary>
     public byte[] Pack(string kernel, params object[] arguments)
@@ -112,17 +96,55 @@ public sealed class PtxHarness : IDisposable
 
     public LaunchResult LaunchWithShared(string kernel, LaunchExtent grid, LaunchExtent block, int dynamicShared, params object[] arguments)
     {
-        var function = Kernel(kernel);
-        var executable = KernelDecoder.Decode(module!, function);
+        var executable = PtxEngine.Prepare(module, Kernel(kernel));
+        var parameters = Pack(kernel, arguments);
+        LastCompiledOutcome = null;
+        if (Tier is { } only)
+            return Run(executable, grid, block, dynamicShared, parameters, only, Printed, Workers).Result;
+        if (!DifferentialSettings.Enabled)
+            return Run(executable, grid, block, dynamicShared, parameters, EngineTier.Reference, Printed, 1).Result;
+
+        var initial = Memory.Snapshot();
+        LaunchOutcome compiled;
+        try
+        {
+            compiled = Run(executable, grid, block, dynamicShared, parameters, EngineTier.Compiled, [], Workers);
+        }
+        catch (Exception escaped)
+        {
+            // The engine contract says no exception leaves a launch; one that does is a compiled-tier defect.
+            throw new DifferentialMismatchException($"{Header(kernel, grid, block, dynamicShared)}\n  the compiled tier threw {escaped}");
+        }
+        Memory.Restore(initial);
+        var reference = Run(executable, grid, block, dynamicShared, parameters, EngineTier.Reference, [], 1);
+        LastCompiledOutcome = compiled;
+        Printed.AddRange(reference.Printed);
+
+        var differences = DifferentialComparison.Differences(reference, compiled, ExplainByte);
+        if (differences.Count > 0)
+            throw new DifferentialMismatchException($"{Header(kernel, grid, block, dynamicShared)}\n  " + string.Join("\n  ", differences));
+        return reference.Result;
+    }
+
+    LaunchOutcome Run(ExecutableKernel executable, LaunchExtent grid, LaunchExtent block, int dynamicShared, byte[] parameters,
+        EngineTier tier, List<string> printed, int workers)
+    {
         var services = new LaunchServices
         {
-            GlobalMemory = Memory,
+            GlobalMemory = tier == EngineTier.Compiled && CompiledRunMemory is { } view ? view(Memory) : Memory,
             ResolveGlobal = name => globals.TryGetValue(name, out var address) ? address : null,
-            PrintfSink = Printed.Add,
+            PrintfSink = printed.Add,
             InstructionBudget = InstructionBudget,
+            Tier = tier,
+            Workers = workers,
         };
-        return PtxEngine.Launch(executable, grid, block, dynamicShared, Pack(kernel, arguments), services);
+        var result = PtxEngine.Launch(executable, grid, block, dynamicShared, parameters, services);
+        return new LaunchOutcome(tier, result, Memory.Snapshot(), printed);
     }
+
+    string Header(string kernel, LaunchExtent grid, LaunchExtent block, int dynamicShared)
+        => $"differential mismatch (compiled tier vs reference interpreter) in kernel '{kernel}'{(Label is null ? "" : $" [{Label}]")}, " +
+           $"grid {grid} block {block} dynamic shared {dynamicShared}:";
 
     public void Dispose() => Memory.Dispose();
 }

@@ -47,6 +47,20 @@ public sealed class PersonaTests
         version.ShouldBeGreaterThanOrEqualTo(12080);
     }
 
+    // cooperative_groups::grid_group::sync needs every block co-resident and a grid workspace in %envreg1/2; the
+    // engine runs blocks one after another and provides neither, so advertising cooperative launches would send
+    // ggml's soft_max_f32_parallelize_cols into a trap. ggml reads this attribute and takes its per-row kernel.
+    [Theory]
+    [MemberData(nameof(BuiltIns))]
+    public void Built_in_personas_do_not_offer_cooperative_launches(string key)
+    {
+        using var driver = TestDrivers.Initialized(key);
+        driver.GetAttribute((int)DeviceAttribute.CooperativeLaunch, 0, out var cooperative).ShouldBe(CuResult.Success);
+        cooperative.ShouldBe(0);
+        driver.GetAttribute((int)DeviceAttribute.CooperativeMultiDeviceLaunch, 0, out var multiDevice).ShouldBe(CuResult.Success);
+        multiDevice.ShouldBe(0);
+    }
+
     [Fact]
     public void Only_hopper_reports_cluster_launch_and_tensor_maps()
     {
@@ -84,11 +98,11 @@ public sealed class PersonaTests
         var persona = PersonaJson.Parse("""
             { "base": "a100", "key": "a100-40", "name": "NVIDIA A100-SXM4-40GB", "totalMemoryBytes": 42949672960,
               // comments are allowed
-              "attributes": { "CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH": 0, "VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED": 0 } }
+              "attributes": { "CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH": 1, "VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED": 0 } }
             """);
         persona.Name.ShouldBe("NVIDIA A100-SXM4-40GB");
         persona.TotalMemoryBytes.ShouldBe(40L << 30);
-        persona[DeviceAttribute.CooperativeLaunch].ShouldBe(0);
+        persona[DeviceAttribute.CooperativeLaunch].ShouldBe(1);
         persona[DeviceAttribute.VirtualMemoryManagementSupported].ShouldBe(0);
         persona[DeviceAttribute.MultiprocessorCount].ShouldBe(108);
     }

@@ -377,4 +377,25 @@ public sealed unsafe class ModuleLaunchTests : IDisposable
         first.ShouldBeGreaterThan(0);
         Run().ShouldBe(first);
     }
+
+    [Fact]
+    public void Launch_log_names_each_launch_with_its_thread_instructions_only_when_asked()
+    {
+        foreach (var asked in new[] { true, false })
+        {
+            var lines = new List<string>();
+            using var driver = new CudaDriver(new DriverOptions { Persona = PersonaCatalog.BuiltIn("h100"), LogLaunches = asked, Log = lines.Add });
+            driver.Init(0).ShouldBe(CuResult.Success);
+            driver.CreateContext(0, 0, out _).ShouldBe(CuResult.Success);
+            driver.ModuleLoadData(Encoding.ASCII.GetBytes(VectorAdd), out var module).ShouldBe(CuResult.Success);
+            driver.ModuleGetFunction(module, "vadd", out var function).ShouldBe(CuResult.Success);
+            driver.MemAlloc(3 * 64 * 4, out var buffer).ShouldBe(CuResult.Success);
+            driver.LaunchKernel(function, new Dim3(2, 1, 1), new Dim3(32, 1, 1), 0, 0, false,
+                Pack(buffer, buffer + 256, buffer + 512, 64)).ShouldBe(CuResult.Success);
+            // Every one of the 64 threads is in range and runs the whole body: 10 instructions up to the branch,
+            // 11 of the addition and the ret (counted by hand from the PTX above).
+            if (asked) lines.ShouldBe(["launch grid (2,1,1) block (32,1,1): vadd: ok, 1408 thread-instructions"]);
+            else lines.ShouldBeEmpty();
+        }
+    }
 }

@@ -21,6 +21,17 @@ public unsafe class NvmlHelperTests
     public void Error_strings_are_NVIDIAs_texts(NvmlReturn code, string text) => NvmlErrorStrings.Describe(code).ShouldBe(text);
 
     [Fact]
+    public void The_C_strings_are_the_texts_at_one_address_per_code()
+    {
+        foreach (var code in Enum.GetValues<NvmlReturn>().Append((NvmlReturn)12345))
+        {
+            var text = NvmlErrorStrings.DescribePointer(code);
+            System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)text).ShouldBe(NvmlErrorStrings.Describe(code));
+            ((nint)NvmlErrorStrings.DescribePointer(code)).ShouldBe((nint)text);
+        }
+    }
+
+    [Fact]
     public void Every_declared_code_has_its_own_text()
     {
         var codes = Enum.GetValues<NvmlReturn>();

@@ -57,6 +57,15 @@ public sealed class StreamCapture
     private readonly ThreadLocal<CaptureMode> _threadMode = new(static () => CaptureMode.Global);
     private ulong _nextId;
 
+    // How many captures are running (the length of _sessions), readable without the lock. Nearly every stream
+    // operation asks "is this stream capturing?"; while nothing captures (ggml captures only around its graph
+    // builds), the answer is no without taking the lock. A capture begun concurrently on another thread is
+    // unordered with such a call, exactly as when the call takes the lock first.
+    private int _runningCaptures;
+
+    /// <summary>True while no stream anywhere is capturing: stream work then simply runs.</summary>
+    public bool IsIdle => Volatile.Read(ref _runningCaptures) == 0;
+
     public CudaError Begin(StreamIdentity stream, CaptureMode mode)
     {
         if (mode is < CaptureMode.Global or > CaptureMode.Relaxed)
@@ -77,6 +86,7 @@ public sealed class StreamCapture
             };
             session.Members[stream.Handle] = new Member { Stream = stream };
             _sessions.Add(session);
+            Volatile.Write(ref _runningCaptures, _sessions.Count);
             _sessionByStream[stream.Handle] = session;
             return CudaError.Success;
         }
@@ -112,6 +122,8 @@ public sealed class StreamCapture
     {
         status = CaptureStatus.None;
         id = 0;
+        if (IsIdle)
+            return CudaError.Success;
         lock (_lock)
         {
             if (stream.IsLegacy)
@@ -141,6 +153,8 @@ public sealed class StreamCapture
     /// </summary>
     public CudaError Submit(StreamIdentity stream, GraphNode node, Func<CudaError> executeNow)
     {
+        if (IsIdle)
+            return executeNow();
         lock (_lock)
         {
             if (_sessionByStream.TryGetValue(stream.Handle, out var session))
@@ -169,7 +183,7 @@ public sealed class StreamCapture
     public CudaError CheckUnsafeCall()
     {
         var threadMode = _threadMode.Value;
-        if (threadMode == CaptureMode.Relaxed)
+        if (threadMode == CaptureMode.Relaxed || IsIdle)
             return CudaError.Success;
         var thread = Environment.CurrentManagedThreadId;
         lock (_lock)
@@ -323,5 +337,6 @@ public sealed class StreamCapture
         _sessions.Remove(session);
         foreach (var member in session.Members.Keys)
             _sessionByStream.Remove(member);
+        Volatile.Write(ref _runningCaptures, _sessions.Count);
     }
 }

@@ -6,9 +6,9 @@ using Emulator.Kernels.Engine.Program;
 namespace Emulator.Kernels.Engine.Interpreter;
 
 /// <summary>
-/// Runs one thread block to completion. All state of the block (shared memory, warps, barrier) lives here,
-/// so blocks are independent and could run on separate threads once that is proven equivalent (one executor
-/// per thread). An executor is reused for consecutive blocks: <see cref="Run"/> resets every piece of state.
+/// Runs one thread block to completion. All state of the block (shared memory, warps, barrier, instruction
+/// count, printf output) lives here, so blocks are independent: the scheduler gives each worker thread its
+/// own executor. An executor is reused for consecutive blocks: <see cref="Run"/> resets every piece of state.
 /// Warps run in index order; a warp runs until it waits at a barrier or exits, then the next one runs.
 /// </summary>
 sealed unsafe partial class BlockExecutor
@@ -22,6 +22,13 @@ sealed unsafe partial class BlockExecutor
     readonly Instruction[] code;
 
     public long ThreadInstructions;
+    /// <summary>
+    /// Thread-instructions this block may execute before the launch's budget is exhausted (LaunchTimeout).
+    /// Budgeted launches run their blocks in order, so the scheduler knows what earlier blocks used.
+    /// </summary>
+    long instructionAllowance = long.MaxValue;
+    /// <summary>The current block's device printf output in execution order; the scheduler delivers it in block order.</summary>
+    public List<string> PrintedText { get; } = [];
     Warp? faultWarp;
     int faultLane;
     Instruction? faultInstruction;
@@ -61,11 +68,16 @@ sealed unsafe partial class BlockExecutor
     public int FaultLine => faultInstruction?.Line ?? 0;
     public string FaultText => faultInstruction?.Text ?? "";
 
-    /// <summary>Runs one block from a clean state; throws <see cref="KernelFault"/> on a fault (caught by the engine).</summary>
-    public void Run((uint X, uint Y, uint Z) block)
+    /// <summary>
+    /// Runs one block from a clean state; throws <see cref="KernelFault"/> on a fault (caught by the engine).
+    /// <paramref name="allowance"/>: thread-instructions left in the launch's budget (<see cref="long.MaxValue"/>: none).
+    /// </summary>
+    public void Run((uint X, uint Y, uint Z) block, long allowance = long.MaxValue)
     {
         blockId = block;
         ThreadInstructions = 0;
+        instructionAllowance = allowance;
+        PrintedText.Clear();
         // Registers, shared and local memory start zeroed in every block: hardware leaves them undefined,
         // and zero keeps results independent of which block ran before.
         Array.Clear(shared);
@@ -131,7 +143,7 @@ sealed unsafe partial class BlockExecutor
             compiled.Body(this, warp);
             return;
         }
-        long budget = launch.InstructionBudget;
+        long allowance = instructionAllowance;
         while (!warp.Done)
         {
             int pc = warp.Pc;
@@ -152,7 +164,7 @@ sealed unsafe partial class BlockExecutor
                 }
             }
             ThreadInstructions += BitOperations.PopCount(active);
-            if (budget > 0 && launch.AddInstructions(BitOperations.PopCount(active)) > budget)
+            if (ThreadInstructions > allowance)
                 throw Fault(warp, BitOperations.TrailingZeroCount(active), instruction, LaunchStatus.LaunchTimeout, "instruction budget exhausted");
 
             switch (instruction.Opcode)

@@ -205,7 +205,7 @@ sealed unsafe partial class BlockExecutor
         new Span<byte>(destination + sourceBytes, copyBytes - sourceBytes).Clear();
     }
 
-    /// <summary>call.uni (retval), vprintf, (format, args): format like the device printf and hand to the sink.</summary>
+    /// <summary>call.uni (retval), vprintf, (format, args): format like the device printf into the block's output (delivered in block order).</summary>
     void ExecuteVprintf(Warp warp, Instruction ins, int lane)
     {
         var ops = ins.Operands;
@@ -220,7 +220,7 @@ sealed unsafe partial class BlockExecutor
         string text = DevicePrintf.Format(ReadCString(warp, lane, ins, format), new DevicePrintf.ArgumentReader(
             (offset, size) => LoadBits(Resolve(warp, lane, ins, StateSpace.Generic, AddressBase.Register, arguments + (ulong)offset, size, false), size),
             address => ReadCString(warp, lane, ins, address)), out int written);
-        launch.PrintfSink(text);
+        PrintedText.Add(text);
         if (ops[0].Kind == OperandKind.Address)
             StoreBits(Resolve(warp, lane, ins, StateSpace.Param, ops[0].Base, EffectiveAddress(warp, ops[0], lane), 4, true), 4, (uint)written);
         else if (ops[0].Kind == OperandKind.Register)

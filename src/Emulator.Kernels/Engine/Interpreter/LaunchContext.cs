@@ -2,7 +2,11 @@ using Emulator.Kernels.Engine.Program;
 
 namespace Emulator.Kernels.Engine.Interpreter;
 
-/// <summary>Launch-wide, read-only state shared by the blocks of one launch.</summary>
+/// <summary>
+/// Launch-wide, read-only state shared by the blocks of one launch. Nothing here changes while blocks run, so
+/// executors on different threads may share one context; per-block progress (instruction counts, printf text)
+/// lives in each <see cref="BlockExecutor"/>.
+/// </summary>
 sealed class LaunchContext
 {
     public required LaunchExtent Grid { get; init; }
@@ -13,12 +17,7 @@ sealed class LaunchContext
     public required byte[] Params { get; init; }
     public required IGlobalMemory Global { get; init; }
     public required ulong[] GlobalSymbolAddresses { get; init; }
-    public required Action<string> PrintfSink { get; init; }
     public required long InstructionBudget { get; init; }
-
-    long executed;
-
-    public long AddInstructions(int count) => executed += count;
 
     public ulong GlobalSymbolAddress(in Operand operand)
     {

@@ -1,3 +1,4 @@
+using Emulator.Kernels.Engine.Scheduling;
 using Emulator.Kernels.Engine.Semantics;
 
 namespace Emulator.Kernels.Engine.Program;
@@ -25,6 +26,8 @@ public sealed class ExecutableKernel
     public required string[] GlobalSymbols { get; init; }
     /// <summary>Block-size limit: .maxntid/.reqntid when declared, else the architectural 1024.</summary>
     public int MaxThreadsPerBlock { get; init; } = 1024;
+    /// <summary>Whether blocks may run concurrently (<see cref="BlockOrderingAnalysis"/>); unset means in order.</summary>
+    public BlockOrdering BlockOrdering { get; init; }
 }
 
 public enum ScalarType : byte

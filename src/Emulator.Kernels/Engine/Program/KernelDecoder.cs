@@ -1,3 +1,4 @@
+using Emulator.Kernels.Engine.Scheduling;
 using Emulator.Kernels.Engine.Semantics;
 using Emulator.Kernels.Ir;
 
@@ -40,6 +41,7 @@ public static class KernelDecoder
             CallParamBytes = checked((int)function.CallArgumentSize),
             GlobalSymbols = globals.ToArray(),
             MaxThreadsPerBlock = maxThreads,
+            BlockOrdering = BlockOrderingAnalysis.Classify(function),
         };
     }
 

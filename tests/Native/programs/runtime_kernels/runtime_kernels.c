@@ -9,6 +9,7 @@
 #include <cuemu/cuemu_api.h>
 #include "check.h"
 #include "runtime/runtime_structs.h"
+#include "runtime/ptx_fatbin.h"
 
 /* NVIDIA's cudaError_t values beyond the few cuemu_api.h names. */
 enum {
@@ -50,32 +51,9 @@ static const char module_ptx[] =
     "  ret;\n"
     "}\n";
 
-/* The container nvcc places in .nv_fatbin: a 16-byte header, one 64-byte PTX entry header, the PTX (with its
- * NUL) padded to 8 bytes. Laid out at start-up from module_ptx, before registration reads it. */
-#define PTX_PAYLOAD ((sizeof module_ptx + 7) & ~(size_t)7)
-static unsigned char fatbin_container[16 + 64 + PTX_PAYLOAD] __attribute__((aligned(16)));
+/* The fatbin container nvcc places in .nv_fatbin, laid out at start-up from module_ptx, before registration reads it. */
+static unsigned char fatbin_container[PTX_FATBIN_SIZE(sizeof module_ptx)] __attribute__((aligned(16)));
 static const struct fatbin_wrapper fatbin_wrapper = { 0x466243B1u, 1, fatbin_container, NULL };
-
-static void put16(unsigned char* at, unsigned short v) { memcpy(at, &v, 2); }
-static void put32(unsigned char* at, unsigned int v) { memcpy(at, &v, 4); }
-static void put64(unsigned char* at, unsigned long long v) { memcpy(at, &v, 8); }
-
-static void lay_out_container(void)
-{
-    put32(fatbin_container, 0xBA55ED50u);
-    put16(fatbin_container + 4, 1);
-    put16(fatbin_container + 6, 16);
-    put64(fatbin_container + 8, 64 + PTX_PAYLOAD);
-    unsigned char* entry = fatbin_container + 16;
-    put16(entry, 1);              /* kind: PTX */
-    put16(entry + 2, 0x0101);
-    put32(entry + 4, 64);         /* header size */
-    put64(entry + 8, PTX_PAYLOAD);
-    put16(entry + 0x18, 0);       /* PTX ISA 8.0 */
-    put16(entry + 0x1A, 8);
-    put32(entry + 0x1C, 80);      /* compute_80 */
-    memcpy(entry + 64, module_ptx, sizeof module_ptx);
-}
 
 /* Host shadows of the device variables, as nvcc declares them in the host translation unit. */
 static float scale;
@@ -127,7 +105,7 @@ static void unregister_module(void) { __cudaUnregisterFatBinary(fatbin_handle); 
 
 __attribute__((constructor)) static void register_module(void)
 {
-    lay_out_container();
+    lay_out_ptx_fatbin(fatbin_container, module_ptx, sizeof module_ptx, 80);
     fatbin_handle = __cudaRegisterFatBinary((void*)&fatbin_wrapper);
     __cudaRegisterFunction(fatbin_handle, (const void*)saxpy, "_Z5saxpyPfPKffi", "_Z5saxpyPfPKffi", -1, NULL, NULL, NULL, NULL, NULL);
     __cudaRegisterFunction(fatbin_handle, (const void*)fault, "_Z5faultPi", "_Z5faultPi", -1, NULL, NULL, NULL, NULL, NULL);
@@ -246,8 +224,9 @@ int main(void)
     cudaStream_t stream;
     CHECK_EQ(cudaSuccess, cudaStreamCreate(&stream));
     unsigned char attribute[72] = { 0 };
-    put32(attribute, 6); /* cudaLaunchAttributeProgrammaticStreamSerialization */
-    put32(attribute + 8, 1);
+    int serialization_id = 6, enabled = 1; /* cudaLaunchAttributeProgrammaticStreamSerialization */
+    memcpy(attribute, &serialization_id, 4);
+    memcpy(attribute + 8, &enabled, 4);
     struct launch_config config = { grid, block, 0, stream, attribute, 1 };
     float a = 1.0f;
     int n = N;
