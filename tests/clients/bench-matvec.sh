@@ -11,14 +11,14 @@
 #   (≈ 850 products) on a GPU backend, so it is not run on the reference tier (hours there).
 #
 # usage: tests/clients/bench-matvec.sh [--engine compiled|reference|both] [--plugin cuda13|cuda12]
-#            [--shape MxK] [--runs N] [--reference-runs N] [--threads N] [--backend-ops]
+#            [--shape MxK] [--runs N] [--reference-runs N] [--threads N] [--types "q4_0 q8_0"] [--backend-ops]
 #        defaults: --engine both --shape 4096x14336 --runs 20 --reference-runs 1
 # The CPU backend is timed with 1 thread and with every core (a loaded machine can make its spinning barrier
 # slower with more threads); "time / best CPU" divides by the faster of the two. --threads N times only N.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-engines=(reference compiled) plugin=cuda13 shape=4096x14336 runs=20 reference_runs=1 cpu_threads=(1 $(nproc)) backend_ops=0
+engines=(reference compiled) plugin=cuda13 shape=4096x14336 runs=20 reference_runs=1 cpu_threads=(1 $(nproc)) types=(q4_0 q8_0) backend_ops=0
 while [[ ${1:-} == --* ]]; do
     case $1 in
         --engine)
@@ -33,6 +33,7 @@ while [[ ${1:-} == --* ]]; do
         --runs) runs=$2; shift 2 ;;
         --reference-runs) reference_runs=$2; shift 2 ;;
         --threads) cpu_threads=("$2"); shift 2 ;;
+        --types) read -ra types <<<"$2"; shift 2 ;;
         --backend-ops) backend_ops=1; shift ;;
         *) fail "unknown option $1" ;;
     esac
@@ -60,7 +61,7 @@ measure() {
 mapfile -t cpu_threads < <(printf '%s\n' "${cpu_threads[@]}" | sort -nu)
 echo "MUL_MAT ${m}×${k} · f32 vector (ggml ${plugin} plugin, $(nproc) cores, CUEMU_ENGINE_WORKERS=${CUEMU_ENGINE_WORKERS:-all})"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-for type in q4_0 q8_0; do
+for type in "${types[@]}"; do
     for threads in "${cpu_threads[@]}"; do
         measure "CPU-$threads" "$program" "$bin" CPU $type "$m" "$k" "$runs" "$threads"
     done
@@ -90,7 +91,7 @@ awk '
 ' "$results"
 
 if ((backend_ops)); then
-    filter='^type_a=(q4_0|q8_0),type_b=f32,m=[0-9]+,n=1,'
+    filter="^type_a=($(IFS='|'; echo "${types[*]}")),type_b=f32,m=[0-9]+,n=1,"
     echo
     echo "test-backend-ops perf -o MUL_MAT -p '$filter'"
     load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
