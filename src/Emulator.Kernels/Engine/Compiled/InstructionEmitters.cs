@@ -432,12 +432,7 @@ static class InstructionEmitters
             }
             if (ins.Space is StateSpace.Global or StateSpace.Shared && address >= 0)
             {
-                builder.IL.Emit(OpCodes.Ldarg_0);
-                builder.IL.Emit(OpCodes.Ldarg_1);
-                builder.EmitRegisters();
-                builder.EmitInt(pc);
-                builder.EmitInt(address);
-                builder.EmitLong(offset);
+                EmitMemoryAccess(builder, pc, address, offset);
                 builder.EmitInt(scalar);
                 builder.EmitInt(signExtend ? 1 : 0);
                 builder.EmitULong(mask);
@@ -468,12 +463,7 @@ static class InstructionEmitters
                 destinations[i] = d;
             }
         }
-        builder.IL.Emit(OpCodes.Ldarg_0);
-        builder.IL.Emit(OpCodes.Ldarg_1);
-        builder.EmitRegisters();
-        builder.EmitInt(pc);
-        builder.EmitInt(address);
-        builder.EmitLong(offset);
+        EmitMemoryAccess(builder, pc, address, offset);
         builder.EmitInt(elementBytes);
         builder.EmitInt(ins.VectorWidth);
         foreach (int d in destinations) builder.EmitInt(d < 0 ? 0 : d);
@@ -490,12 +480,7 @@ static class InstructionEmitters
         if (!MemoryShape(ins, ops[0], out int address, out long offset, out int elementBytes)) return false;
         if (ins.VectorWidth == 1 && ins.Space is StateSpace.Global or StateSpace.Shared && address >= 0 && builder.ValueOffset(ops[1]) is int value)
         {
-            builder.IL.Emit(OpCodes.Ldarg_0);
-            builder.IL.Emit(OpCodes.Ldarg_1);
-            builder.EmitRegisters();
-            builder.EmitInt(pc);
-            builder.EmitInt(address);
-            builder.EmitLong(offset);
+            EmitMemoryAccess(builder, pc, address, offset);
             builder.EmitInt(value);
             builder.EmitEnabled();
             builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.StoreScalarLanes)).MakeGenericMethod(ElementType(elementBytes)));
@@ -517,12 +502,7 @@ static class InstructionEmitters
                 sources[i] = s;
             }
         }
-        builder.IL.Emit(OpCodes.Ldarg_0);
-        builder.IL.Emit(OpCodes.Ldarg_1);
-        builder.EmitRegisters();
-        builder.EmitInt(pc);
-        builder.EmitInt(address);
-        builder.EmitLong(offset);
+        EmitMemoryAccess(builder, pc, address, offset);
         builder.EmitInt(elementBytes);
         builder.EmitInt(ins.VectorWidth);
         foreach (int s in sources) builder.EmitInt(s);
@@ -550,6 +530,17 @@ static class InstructionEmitters
             default:
                 return false;
         }
+    }
+
+    /// <summary>The arguments every memory lane loop starts with: executor, warp, registers, instruction index, address register, offset.</summary>
+    static void EmitMemoryAccess(KernelCompiler.Builder builder, int pc, int address, long offset)
+    {
+        builder.IL.Emit(OpCodes.Ldarg_0);
+        builder.IL.Emit(OpCodes.Ldarg_1);
+        builder.EmitRegisters();
+        builder.EmitInt(pc);
+        builder.EmitInt(address);
+        builder.EmitLong(offset);
     }
 
     static Type ElementType(int bytes) => bytes switch { 1 => typeof(byte), 2 => typeof(ushort), 4 => typeof(uint), _ => typeof(ulong) };

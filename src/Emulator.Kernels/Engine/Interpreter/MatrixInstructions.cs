@@ -36,22 +36,27 @@ sealed unsafe partial class BlockExecutor
     /// <summary>Element <paramref name="i"/> of a fragment (registers packed low element first).</summary>
     double FragmentElement(Warp warp, Operand[] registers, int lane, int i, ScalarType type)
     {
-        int bits = type switch { ScalarType.F16 or ScalarType.BF16 => 16, ScalarType.S8 or ScalarType.U8 => 8, _ => 32 };
+        int bits = FragmentBits(type);
         int perRegister = 32 / bits;
         ulong word = Read(warp, registers[i / perRegister], lane);
-        ulong raw = (word >> ((i % perRegister) * bits)) & Mask(bits);
-        return type switch
-        {
-            ScalarType.F16 => Conversions.HalfToSingle((ushort)raw),
-            ScalarType.BF16 => Conversions.BFloat16ToSingle((ushort)raw),
-            ScalarType.TF32 => Conversions.Tf32OperandToSingle((uint)raw),
-            ScalarType.F32 => F32(raw),
-            ScalarType.S8 => (sbyte)raw,
-            ScalarType.U8 => (byte)raw,
-            ScalarType.S32 => (int)raw,
-            _ => raw,
-        };
+        return FragmentValue((word >> ((i % perRegister) * bits)) & Mask(bits), type);
     }
+
+    static int FragmentBits(ScalarType type) => type switch { ScalarType.F16 or ScalarType.BF16 => 16, ScalarType.S8 or ScalarType.U8 => 8, _ => 32 };
+
+    /// <summary>One fragment element's value: every f16/bf16/tf32/f32/s8/u8/s32 value is exact in a double.</summary>
+    static double FragmentValue(ulong raw, ScalarType type) => type switch
+    {
+        // Exact widening (equal to the format decoder for every encoding; a NaN stays a NaN, results are canonicalised).
+        ScalarType.F16 => (float)BitConverter.UInt16BitsToHalf((ushort)raw),
+        ScalarType.BF16 => Conversions.BFloat16ToSingle((ushort)raw),
+        ScalarType.TF32 => Conversions.Tf32OperandToSingle((uint)raw),
+        ScalarType.F32 => F32(raw),
+        ScalarType.S8 => (sbyte)raw,
+        ScalarType.U8 => (byte)raw,
+        ScalarType.S32 => (int)raw,
+        _ => raw,
+    };
 
     /// <summary>The fragment layouts of one mma shape/type as flat tables: element i of lane l sits at [l * count + i] (row-major index).</summary>
     sealed record MmaTables(int[] A, int[] B, int[] C);
@@ -79,7 +84,7 @@ sealed unsafe partial class BlockExecutor
     /// <summary>Gathers one fragment of all 32 lanes into <paramref name="matrix"/> (registers packed low element first).</summary>
     void GatherFragment(Warp warp, Operand[] registers, ScalarType type, int[] table, int count, Span<double> matrix)
     {
-        int bits = type switch { ScalarType.F16 or ScalarType.BF16 => 16, ScalarType.S8 or ScalarType.U8 => 8, _ => 32 };
+        int bits = FragmentBits(type);
         int perRegister = 32 / bits;
         ulong elementMask = Mask(bits);
         for (int lane = 0; lane < Warp.Size; lane++)
@@ -87,19 +92,7 @@ sealed unsafe partial class BlockExecutor
             for (int i = 0; i < count; i++)
             {
                 ulong word = Read(warp, registers[i / perRegister], lane);
-                ulong raw = (word >> ((i % perRegister) * bits)) & elementMask;
-                matrix[table[lane * count + i]] = type switch
-                {
-                    // Exact widening; a NaN stays a NaN (results are canonicalised after the sum).
-                    ScalarType.F16 => (float)BitConverter.UInt16BitsToHalf((ushort)raw),
-                    ScalarType.BF16 => Conversions.BFloat16ToSingle((ushort)raw),
-                    ScalarType.TF32 => Conversions.Tf32OperandToSingle((uint)raw),
-                    ScalarType.F32 => F32(raw),
-                    ScalarType.S8 => (sbyte)raw,
-                    ScalarType.U8 => (byte)raw,
-                    ScalarType.S32 => (int)raw,
-                    _ => raw,
-                };
+                matrix[table[lane * count + i]] = FragmentValue((word >> ((i % perRegister) * bits)) & elementMask, type);
             }
         }
     }
