@@ -197,11 +197,7 @@ sealed unsafe partial class BlockExecutor
         where TElement : unmanaged
     {
         bool isShared = code[pc].Space == StateSpace.Shared;
-        // Global: device addresses are host addresses (origin 0). Shared: offsets into the block's bytes.
-        byte* origin = isShared ? Base(shared) : null;
-        ulong start = isShared ? 0 : readRegionStart;
-        ulong limit = (isShared ? (ulong)shared.Length : readRegionLength) - (ulong)sizeof(TElement); // wraps when smaller: never matches
-        ulong alignment = (ulong)sizeof(TElement) - 1;
+        var window = DirectWindowFor(isShared, false, sizeof(TElement));
         ulong* pa = r + address, pd = r + d;
         int first = 0;
         if (mask == uint.MaxValue && !signExtend)
@@ -209,8 +205,8 @@ sealed unsafe partial class BlockExecutor
             for (; first < Warp.Size; first++)
             {
                 ulong effective = pa[first] + (ulong)offset;
-                if ((effective & alignment) != 0 || effective - start > limit || limit > long.MaxValue) break;
-                pd[first] = LoadElement<TElement>(origin + effective) & destinationMask;
+                if (!window.Covers(effective)) break;
+                pd[first] = LoadElement<TElement>(window.Origin + effective) & destinationMask;
             }
             if (first == Warp.Size) return;
         }
@@ -223,16 +219,12 @@ sealed unsafe partial class BlockExecutor
             int lane = BitOperations.TrailingZeroCount(m);
             ulong effective = pa[lane] + (ulong)offset;
             byte* p;
-            if ((effective & alignment) == 0 && effective - start <= limit && limit <= long.MaxValue)
-                p = origin + effective;
+            if (window.Covers(effective))
+                p = window.Origin + effective;
             else
             {
                 p = Translate(warp, lane, instruction, effective, sizeof(TElement), false);
-                if (!isShared)
-                {
-                    start = readRegionStart;
-                    limit = readRegionLength - (ulong)sizeof(TElement);
-                }
+                if (!isShared) window = DirectWindowFor(false, false, sizeof(TElement));
             }
             ulong value = LoadElement<TElement>(p);
             if (signExtend) value = (ulong)Signed(value, sizeof(TElement) * 8);
@@ -245,10 +237,7 @@ sealed unsafe partial class BlockExecutor
         where TElement : unmanaged
     {
         bool isShared = code[pc].Space == StateSpace.Shared;
-        byte* origin = isShared ? Base(shared) : null;
-        ulong start = isShared ? 0 : writeRegionStart;
-        ulong limit = (isShared ? (ulong)shared.Length : writeRegionLength) - (ulong)sizeof(TElement);
-        ulong alignment = (ulong)sizeof(TElement) - 1;
+        var window = DirectWindowFor(isShared, true, sizeof(TElement));
         ulong* pa = r + address, ps = r + s;
         int first = 0;
         if (mask == uint.MaxValue)
@@ -256,8 +245,8 @@ sealed unsafe partial class BlockExecutor
             for (; first < Warp.Size; first++)
             {
                 ulong effective = pa[first] + (ulong)offset;
-                if ((effective & alignment) != 0 || effective - start > limit || limit > long.MaxValue) break;
-                StoreElement<TElement>(origin + effective, ps[first]);
+                if (!window.Covers(effective)) break;
+                StoreElement<TElement>(window.Origin + effective, ps[first]);
             }
             if (first == Warp.Size) return;
         }
@@ -268,19 +257,37 @@ sealed unsafe partial class BlockExecutor
             int lane = BitOperations.TrailingZeroCount(m);
             ulong effective = pa[lane] + (ulong)offset;
             byte* p;
-            if ((effective & alignment) == 0 && effective - start <= limit && limit <= long.MaxValue)
-                p = origin + effective;
+            if (window.Covers(effective))
+                p = window.Origin + effective;
             else
             {
                 p = Translate(warp, lane, instruction, effective, sizeof(TElement), true);
-                if (!isShared)
-                {
-                    start = writeRegionStart;
-                    limit = writeRegionLength - (ulong)sizeof(TElement);
-                }
+                if (!isShared) window = DirectWindowFor(false, true, sizeof(TElement));
             }
             StoreElement<TElement>(p, ps[lane]);
         }
+    }
+
+    /// <summary>
+    /// Where a compiled scalar load/store of <paramref name="size"/> bytes may dereference without asking: the block's
+    /// shared bytes (offsets from their start), or the last global region the memory reported (device addresses are
+    /// host addresses, so the origin is 0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    DirectWindow DirectWindowFor(bool isShared, bool write, int size) => isShared
+        ? new DirectWindow(Base(shared), 0, (ulong)shared.Length, size)
+        : new DirectWindow(null, write ? writeRegionStart : readRegionStart, write ? writeRegionLength : readRegionLength, size);
+
+    readonly struct DirectWindow(byte* origin, ulong start, ulong length, int size)
+    {
+        public readonly byte* Origin = origin;
+        readonly ulong start = start;
+        // length - size wraps above long.MaxValue when the window is smaller than one element: then nothing is covered.
+        readonly ulong limit = length - (ulong)size;
+        readonly ulong alignment = (ulong)size - 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Covers(ulong effective) => (effective & alignment) == 0 && effective - start <= limit && limit <= long.MaxValue;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
