@@ -14,8 +14,12 @@ delegate void WarpBody(BlockExecutor executor, Warp warp);
 public sealed class CompiledKernel
 {
     internal CompiledKernel(ExecutableKernel kernel, WarpBody body, int extraSlots, (int Slot, ulong Value)[] constants,
-        (int Slot, SpecialRegister Special)[] specials, int specialized, SortedDictionary<string, int> interpreted)
+        (int Slot, SpecialRegister Special)[] specials, int specialized, SortedDictionary<string, int> interpreted,
+        int segmentWindowCount, int fusedInstructions, int[]? registersLiveAtEntry)
     {
+        RegistersLiveAtEntry = registersLiveAtEntry;
+        SegmentWindowCount = segmentWindowCount;
+        FusedInstructions = fusedInstructions;
         Kernel = kernel;
         Body = body;
         ExtraSlots = extraSlots;
@@ -32,6 +36,15 @@ public sealed class CompiledKernel
     internal int ExtraSlots { get; }
     internal (int Slot, ulong Value)[] Constants { get; }
     internal (int Slot, SpecialRegister Special)[] Specials { get; }
+
+    /// <summary>Registers a block must start with zeroed (see <see cref="RegisterLiveness"/>); null: all of them.</summary>
+    internal int[]? RegistersLiveAtEntry { get; }
+
+    /// <summary>Global windows cached per executor for fused segments' accesses (<see cref="Segment"/>).</summary>
+    internal int SegmentWindowCount { get; }
+
+    /// <summary>Instructions that also run inside fused segments (lane by lane, registers in locals).</summary>
+    public int FusedInstructions { get; }
 
     /// <summary>Instructions compiled to specialised lane loops or inline control flow.</summary>
     public int SpecializedInstructions { get; }

@@ -74,7 +74,7 @@ static class InstructionEmitters
     static bool Vectorizable(Instruction ins, Type op, Type vectorInterface, ulong destinationMask) =>
         vectorInterface.IsAssignableFrom(op) && (ins.Type != ScalarType.F32 || destinationMask == 0xffff_ffff);
 
-    static int Arity(Instruction ins) => ins.Opcode switch
+    internal static int Arity(Instruction ins) => ins.Opcode switch
     {
         Opcode.Mov or Opcode.Not or Opcode.Neg or Opcode.Abs or Opcode.Cvta or Opcode.CvtaTo or Opcode.Popc or Opcode.Clz
             or Opcode.Ex2 or Opcode.Rsqrt or Opcode.Rcp or Opcode.Tanh => 1,
@@ -90,9 +90,9 @@ static class InstructionEmitters
     /// <summary>The generic lane struct closed over the instruction's flush policy.</summary>
     static Type F32(Type open, Instruction ins) => open.MakeGenericType(ins.Ftz ? typeof(FlushSubnormals) : typeof(KeepSubnormals));
 
-    static bool Integer(ScalarType type) => !type.IsFloat() && type is not (ScalarType.Pred or ScalarType.None or ScalarType.F16x2 or ScalarType.BF16x2 or ScalarType.E4M3x2 or ScalarType.E5M2x2);
+    internal static bool Integer(ScalarType type) => !type.IsFloat() && type is not (ScalarType.Pred or ScalarType.None or ScalarType.F16x2 or ScalarType.BF16x2 or ScalarType.E4M3x2 or ScalarType.E5M2x2);
 
-    static (Type? Op, ulong ValueMask) SelectUnary(Instruction ins)
+    internal static (Type? Op, ulong ValueMask) SelectUnary(Instruction ins)
     {
         var type = ins.Type;
         int bits = type.Bits();
@@ -136,7 +136,7 @@ static class InstructionEmitters
         return (null, 0);
     }
 
-    static Type? SelectBinary(Instruction ins)
+    internal static Type? SelectBinary(Instruction ins)
     {
         var type = ins.Type;
         int bits = type.Bits();
@@ -187,7 +187,7 @@ static class InstructionEmitters
         };
     }
 
-    static Type? SelectTernary(Instruction ins)
+    internal static Type? SelectTernary(Instruction ins)
     {
         var type = ins.Type;
         int bits = type.Bits();
@@ -243,7 +243,7 @@ static class InstructionEmitters
         return true;
     }
 
-    static Type? SelectCompare(Instruction ins)
+    internal static Type? SelectCompare(Instruction ins)
     {
         var type = ins.Type;
         int bits = type.Bits();
@@ -385,11 +385,11 @@ static class InstructionEmitters
     }
 
     /// <summary>The float conversions ggml's kernels use most, each with the interpreter's exact rounding.</summary>
-    static bool EmitFloatConvert(KernelCompiler.Builder builder, Instruction ins)
+    internal static Type? SelectFloatConvert(Instruction ins)
     {
-        if (ins.Saturate || ins.RoundToIntegral || ins.Operands.Length != 2) return false;
+        if (ins.Saturate || ins.RoundToIntegral || ins.Operands.Length != 2) return null;
         bool nearest = ins.Rounding == RoundingMode.NearestEven;
-        Type? op = (ins.Type, ins.SourceType) switch
+        return (ins.Type, ins.SourceType) switch
         {
             (ScalarType.F32, ScalarType.F16) => F32(typeof(F16ToF32<>), ins),
             (ScalarType.F32, ScalarType.BF16) => F32(typeof(Bf16ToF32<>), ins),
@@ -399,6 +399,11 @@ static class InstructionEmitters
             (ScalarType.BF16, ScalarType.F32) when nearest => F32(typeof(F32ToBf16<>), ins),
             _ => null,
         };
+    }
+
+    static bool EmitFloatConvert(KernelCompiler.Builder builder, Instruction ins)
+    {
+        var op = SelectFloatConvert(ins);
         if (op is null) return false;
         int? d = KernelCompiler.Builder.DestinationOffset(ins.Operands[0]);
         int? a = builder.ValueOffset(ins.Operands[1]);

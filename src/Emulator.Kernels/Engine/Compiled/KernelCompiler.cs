@@ -24,6 +24,9 @@ public static class KernelCompiler
     /// <summary>The compiled form of <paramref name="kernel"/>, built on first use and cached for the kernel's lifetime.</summary>
     public static CompiledKernel Compile(ExecutableKernel kernel) => cache.GetValue(kernel, k => new Builder(k).Build());
 
+    /// <summary>Fused segments on (default) or off (<c>CUEMU_FUSION=0</c>: every instruction as its own lane loop, for comparison).</summary>
+    internal static bool FusionEnabled { get; set; } = Environment.GetEnvironmentVariable("CUEMU_FUSION") != "0";
+
     internal sealed class Builder
     {
         readonly ExecutableKernel kernel;
@@ -35,6 +38,10 @@ public static class KernelCompiler
         readonly SortedDictionary<string, int> interpreted = new(StringComparer.Ordinal);
         int nextSlot;
         int specialized;
+        int segmentWindows;
+        int fused;
+        Dictionary<int, Segment> segments = [];
+        RegisterLiveness? liveness;
 
         ILGenerator il = null!;
         LocalBuilder registers = null!, active = null!, enabled = null!, activeCount = null!, executed = null!;
@@ -62,6 +69,11 @@ public static class KernelCompiler
             dispatch = il.DefineLabel();
             finish = il.DefineLabel();
             var leaders = FindJoinPoints();
+            if (FusionEnabled)
+            {
+                liveness = RegisterLiveness.Analyze(kernel);
+                segments = SegmentPlanner.Plan(this, leaders);
+            }
 
             // registers = warp.RegisterPointer; active = warp.ActiveMask(); activeCount = popcount(active)
             il.Emit(OpCodes.Ldarg_1);
@@ -82,6 +94,7 @@ public static class KernelCompiler
             {
                 il.MarkLabel(labels[pc]);
                 if (leaders[pc]) EmitJoin(pc);
+                if (segments.TryGetValue(pc, out var segment)) EmitSegment(segment);
                 // executed += popcount(active): the interpreter's ThreadInstructions rule, per instruction.
                 il.Emit(OpCodes.Ldloc, executed);
                 il.Emit(OpCodes.Ldloc, activeCount);
@@ -110,8 +123,41 @@ public static class KernelCompiler
             il.Emit(OpCodes.Ret);
 
             var body = (WarpBody)method.CreateDelegate(typeof(WarpBody));
-            return new CompiledKernel(kernel, body, nextSlot - kernel.RegisterBits.Length, [.. constants], [.. specials], specialized, interpreted);
+            return new CompiledKernel(kernel, body, nextSlot - kernel.RegisterBits.Length, [.. constants], [.. specials], specialized, interpreted,
+                segmentWindows, fused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
         }
+
+        /// <summary>
+        /// if (segment(executor, warp, registers, active)) { executed += steps × activeCount; goto end; } — otherwise
+        /// (a lane needed the slow path) fall through to the same instructions compiled one by one.
+        /// </summary>
+        void EmitSegment(Segment segment)
+        {
+            var body = SegmentEmitter.Emit(this, segment);
+            fused += segment.Steps.Length;
+            var oneByOne = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, registers);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, body);
+            il.Emit(OpCodes.Brfalse, oneByOne);
+            il.Emit(OpCodes.Ldloc, executed);
+            il.Emit(OpCodes.Ldloc, activeCount);
+            il.Emit(OpCodes.Conv_I8);
+            EmitLong(segment.Steps.Length);
+            il.Emit(OpCodes.Mul);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, executed);
+            il.Emit(OpCodes.Br, labels[segment.End]);
+            il.MarkLabel(oneByOne);
+        }
+
+        /// <summary>Whether a register may be read once control reaches <paramref name="pc"/> (always true without the analysis).</summary>
+        internal bool IsLiveAt(int pc, int register) => liveness?.IsLiveAt(pc, register) ?? true;
+
+        /// <summary>A new cached global window for one fused access.</summary>
+        internal int AllocateSegmentWindow() => segmentWindows++;
 
         /// <summary>
         /// Instructions where lanes of a divergent warp can be waiting: branch targets and the instruction after

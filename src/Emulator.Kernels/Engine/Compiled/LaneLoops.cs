@@ -153,15 +153,20 @@ static unsafe class LaneLoops
     public static void ConvertInteger(ulong* r, int d, int a, int sourceBits, int sourceSigned, int destinationBits, int destinationSigned, ulong destinationMask, uint mask)
     {
         ulong* pd = r + d, pa = r + a;
-        ulong sourceMask = IntegerOps.Mask(sourceBits), cut = IntegerOps.Mask(destinationBits);
         for (uint m = mask; m != 0; m &= m - 1)
         {
             int lane = BitOperations.TrailingZeroCount(m);
-            ulong value = sourceSigned != 0 ? (ulong)IntegerOps.SignExtend(pa[lane], sourceBits) : pa[lane] & sourceMask;
-            value &= cut;
-            if (destinationSigned != 0) value = (ulong)IntegerOps.SignExtend(value, destinationBits);
-            pd[lane] = value & destinationMask;
+            pd[lane] = ConvertIntegerValue(pa[lane], sourceBits, sourceSigned, destinationBits, destinationSigned) & destinationMask;
         }
+    }
+
+    /// <summary>One lane of <see cref="ConvertInteger"/> (before the destination register's mask).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ConvertIntegerValue(ulong source, int sourceBits, int sourceSigned, int destinationBits, int destinationSigned)
+    {
+        ulong value = sourceSigned != 0 ? (ulong)IntegerOps.SignExtend(source, sourceBits) : source & IntegerOps.Mask(sourceBits);
+        value &= IntegerOps.Mask(destinationBits);
+        return destinationSigned != 0 ? (ulong)IntegerOps.SignExtend(value, destinationBits) : value;
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ sealed unsafe partial class BlockExecutor
     {
         launch = next;
         readRegionStart = readRegionLength = writeRegionStart = writeRegionLength = 0;
+        ResetSegmentWindows();
         compiledSlotsReady = false;
     }
 

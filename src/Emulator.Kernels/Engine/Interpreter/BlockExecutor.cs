@@ -81,7 +81,7 @@ sealed unsafe partial class BlockExecutor
         // Registers, shared and local memory start zeroed in every block: hardware leaves them undefined,
         // and zero keeps results independent of which block ran before.
         Array.Clear(shared);
-        for (int w = 0; w < warps.Length; w++) warps[w].Reset(initialLiveMasks[w]);
+        for (int w = 0; w < warps.Length; w++) warps[w].Reset(initialLiveMasks[w], compiled?.RegistersLiveAtEntry);
         PrepareCompiledWarps();
         barrierArrivals = 0;
         barrierPopCount = 0;

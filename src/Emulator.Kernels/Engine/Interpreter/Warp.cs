@@ -52,14 +52,19 @@ sealed class Warp
 
     public bool Done => LiveMask == 0;
 
-    public void Reset(uint liveMask)
+    /// <param name="liveAtEntry">
+    /// When known (the compiled tier's liveness analysis), the only registers a thread can read before writing them:
+    /// clearing the others is unobservable. Null clears every register, as the reference tier does.
+    /// </param>
+    public void Reset(uint liveMask, int[]? liveAtEntry = null)
     {
         LiveMask = liveMask;
         Pc = 0;
         Divergent = false;
         WaitingAtBarrier = false;
         BarrierLanes = 0;
-        Array.Clear(Registers, 0, kernelRegisterWords);
+        if (liveAtEntry is null) Array.Clear(Registers, 0, kernelRegisterWords);
+        else foreach (int register in liveAtEntry) Array.Clear(Registers, register * Size, Size);
         Array.Clear(Local);
         Array.Clear(CallParams);
     }

@@ -1,0 +1,372 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Emulator.Kernels.Engine.Interpreter;
+using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Engine.Semantics;
+
+namespace Emulator.Kernels.Engine.Compiled;
+
+/// <summary>
+/// Which memory a fused instruction touches, as far as other lanes can see it. Lanes' local memory is private and the
+/// kernel's parameters are read-only, so neither constrains the order of lanes; global (const included) and shared
+/// can be seen by other lanes; a generic address may be either.
+/// </summary>
+enum LaneMemory : byte { None, Global, Shared, Generic, Local, Param }
+
+/// <summary>
+/// One instruction in the form a fused segment executes it: the scalar semantics for a single lane, written as IL by
+/// <see cref="Emit"/> against registers held in locals. The forms and their operations are exactly those the lane
+/// loops of <see cref="InstructionEmitters"/> use, so one lane's result is the same bits either way.
+/// </summary>
+sealed class LaneStep
+{
+    public required int Pc { get; init; }
+    public required Instruction Instruction { get; init; }
+    /// <summary>Registers the step reads, the guard predicate included.</summary>
+    public required int[] Reads { get; init; }
+    public required int[] Writes { get; init; }
+    public LaneMemory Memory { get; init; }
+    public bool IsStore { get; init; }
+    /// <summary>Emits the step for the current lane (the guard is handled by the caller).</summary>
+    public required Action<SegmentEmitter> Emit { get; init; }
+}
+
+/// <summary>Chooses the lane form of an instruction, or none (the instruction then runs on its own).</summary>
+static class LaneSteps
+{
+    public static LaneStep? Describe(KernelCompiler.Builder builder, int pc)
+    {
+        var ins = builder.Kernel.Code[pc];
+        var step = ins.Opcode switch
+        {
+            Opcode.Ld => Load(builder, pc, ins),
+            Opcode.St => Store(builder, pc, ins),
+            Opcode.Setp => Setp(builder, pc, ins),
+            Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => Unpack(builder, pc, ins),
+            Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => Pack(builder, pc, ins),
+            Opcode.Cvt => IntegerConvert(builder, pc, ins) ?? FloatConvert(builder, pc, ins),
+            _ => Arithmetic(builder, pc, ins),
+        };
+        return step;
+    }
+
+    /// <summary>Operands a lane can read as a value: what <see cref="KernelCompiler.Builder.ValueOffset"/> accepts.</summary>
+    static bool IsValue(in Operand operand) => operand.Kind switch
+    {
+        OperandKind.Register => !operand.Negated,
+        OperandKind.Immediate or OperandKind.Special => true,
+        OperandKind.Address => operand.Base is AddressBase.SharedSymbol or AddressBase.LocalSymbol or AddressBase.ParamSymbol or AddressBase.CallParamSymbol,
+        _ => false,
+    };
+
+    static int? Destination(in Operand operand) => operand.Kind == OperandKind.Register && !operand.Negated ? operand.Register : null;
+
+    static int[] RegistersOf(Instruction ins, params Operand[] operands)
+    {
+        var registers = new List<int>();
+        if (ins.GuardRegister >= 0) registers.Add(ins.GuardRegister);
+        foreach (var operand in operands)
+        {
+            if (operand.Kind == OperandKind.Register) registers.Add(operand.Register);
+            else if (operand.Kind == OperandKind.Address && operand.Base == AddressBase.Register) registers.Add(operand.Register);
+        }
+        return [.. registers];
+    }
+
+    static LaneStep? Arithmetic(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var ops = ins.Operands;
+        if (ops.Length == 0 || Destination(ops[0]) is not int d) return null;
+        ulong destinationMask = builder.RegisterMask(ops[0]);
+        int arity = InstructionEmitters.Arity(ins);
+        Type? op;
+        ulong resultMask = destinationMask;
+        switch (arity)
+        {
+            case 1:
+                (op, ulong valueMask) = InstructionEmitters.SelectUnary(ins);
+                resultMask &= valueMask;
+                break;
+            case 2: op = InstructionEmitters.SelectBinary(ins); break;
+            case 3: op = InstructionEmitters.SelectTernary(ins); break;
+            default: return null;
+        }
+        if (op is null || ops.Length < arity + 1) return null;
+        var sources = ops[1..(arity + 1)];
+        foreach (var source in sources)
+            if (!IsValue(source)) return null;
+        var apply = ApplyMethod(op, arity);
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, sources), Writes = [d],
+            Emit = e =>
+            {
+                foreach (var source in sources) e.LoadValue(source);
+                e.IL.Emit(OpCodes.Call, apply);
+                e.StoreMasked(d, resultMask);
+            },
+        };
+    }
+
+    /// <summary>The scalar Apply(ulong…) of a lane operation struct (vector forms have a Vector256 overload too).</summary>
+    static MethodInfo ApplyMethod(Type op, int arity) =>
+        op.GetMethod("Apply", BindingFlags.Public | BindingFlags.Static, [.. Enumerable.Repeat(typeof(ulong), arity)])
+        ?? throw new MissingMethodException(op.Name, "Apply");
+
+    static LaneStep? Setp(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var ops = ins.Operands;
+        if (ops.Length < 3 || Destination(ops[0]) is not int d || !IsValue(ops[1]) || !IsValue(ops[2])) return null;
+        int combine = ins.Combine;
+        if (combine != 0 && (ops.Length < 4 || ops[3].Kind != OperandKind.Register || ops[3].Negated)) return null;
+        var compare = InstructionEmitters.SelectCompare(ins);
+        if (compare is null) return null;
+        var apply = ApplyMethod(compare, 2);
+        int complement = ins.PredicateDestination;
+        var (a, b) = (ops[1], ops[2]);
+        int other = combine != 0 ? ops[3].Register : -1;
+        var reads = combine != 0 ? RegistersOf(ins, a, b, ops[3]) : RegistersOf(ins, a, b);
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = reads, Writes = complement >= 0 ? [d, complement] : [d],
+            Emit = e =>
+            {
+                // result = compare(a, b); with a combination, result and its complement are each combined with c.
+                e.LoadValue(a);
+                e.LoadValue(b);
+                e.IL.Emit(OpCodes.Call, apply);
+                var result = e.Temporary();
+                e.IL.Emit(OpCodes.Stloc, result);
+                if (complement >= 0)
+                {
+                    e.IL.Emit(OpCodes.Ldloc, result);
+                    e.IL.Emit(OpCodes.Ldc_I8, 1L);
+                    e.IL.Emit(OpCodes.Xor);
+                    if (combine != 0) e.Combine(other, combine);
+                    e.StoreRegister(complement);
+                }
+                e.IL.Emit(OpCodes.Ldloc, result);
+                if (combine != 0) e.Combine(other, combine);
+                e.StoreRegister(d);
+            },
+        };
+    }
+
+    static LaneStep? IntegerConvert(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var (destination, source) = (ins.Type, ins.SourceType);
+        if (!InstructionEmitters.Integer(destination) || !InstructionEmitters.Integer(source) || ins.Saturate || ins.Operands.Length != 2) return null;
+        if (Destination(ins.Operands[0]) is not int d || !IsValue(ins.Operands[1])) return null;
+        var a = ins.Operands[1];
+        ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, a), Writes = [d],
+            Emit = e =>
+            {
+                e.LoadValue(a);
+                e.IL.Emit(OpCodes.Ldc_I4, source.Bits());
+                e.IL.Emit(OpCodes.Ldc_I4, source.IsSigned() ? 1 : 0);
+                e.IL.Emit(OpCodes.Ldc_I4, destination.Bits());
+                e.IL.Emit(OpCodes.Ldc_I4, destination.IsSigned() ? 1 : 0);
+                e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.ConvertIntegerValue)));
+                e.StoreMasked(d, destinationMask);
+            },
+        };
+    }
+
+    static LaneStep? FloatConvert(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var op = InstructionEmitters.SelectFloatConvert(ins);
+        if (op is null || Destination(ins.Operands[0]) is not int d || !IsValue(ins.Operands[1])) return null;
+        var a = ins.Operands[1];
+        var apply = ApplyMethod(op, 1);
+        ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, a), Writes = [d],
+            Emit = e =>
+            {
+                e.LoadValue(a);
+                e.IL.Emit(OpCodes.Call, apply);
+                e.StoreMasked(d, destinationMask);
+            },
+        };
+    }
+
+    static LaneStep? Unpack(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var elements = ins.Operands[0].Elements;
+        var a = ins.Operands[1];
+        if (elements is null || elements.Length is not (2 or 4) || !IsValue(a)) return null;
+        int width = ins.Type.Bits() / elements.Length;
+        int registerBits = -1;
+        var writes = new List<int>();
+        foreach (var element in elements)
+        {
+            if (element.Kind == OperandKind.Discard) continue;
+            if (Destination(element) is not int d) return null;
+            int bits = builder.Kernel.RegisterBits[d];
+            if (registerBits >= 0 && bits != registerBits) return null;
+            registerBits = bits;
+            writes.Add(d);
+        }
+        ulong elementMask = IntegerOps.Mask(width) & (registerBits < 0 ? 0 : IntegerOps.Mask(registerBits));
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, a), Writes = [.. writes],
+            Emit = e =>
+            {
+                // The source is read once: it may be one of the destinations.
+                e.LoadValue(a);
+                var value = e.Temporary();
+                e.IL.Emit(OpCodes.Stloc, value);
+                for (int i = 0; i < elements.Length; i++)
+                {
+                    if (elements[i].Kind == OperandKind.Discard) continue;
+                    e.IL.Emit(OpCodes.Ldloc, value);
+                    e.IL.Emit(OpCodes.Ldc_I4, i * width);
+                    e.IL.Emit(OpCodes.Shr_Un);
+                    e.StoreMasked(elements[i].Register, elementMask);
+                }
+            },
+        };
+    }
+
+    static LaneStep? Pack(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var elements = ins.Operands[1].Elements;
+        if (elements is null || elements.Length is not (2 or 4) || Destination(ins.Operands[0]) is not int d) return null;
+        foreach (var element in elements)
+            if (!IsValue(element)) return null;
+        int width = ins.Type.Bits() / elements.Length;
+        ulong elementMask = IntegerOps.Mask(width);
+        ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, elements), Writes = [d],
+            Emit = e =>
+            {
+                for (int i = 0; i < elements.Length; i++)
+                {
+                    e.LoadValue(elements[i]);
+                    e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)elementMask));
+                    e.IL.Emit(OpCodes.And);
+                    if (i > 0)
+                    {
+                        e.IL.Emit(OpCodes.Ldc_I4, i * width);
+                        e.IL.Emit(OpCodes.Shl);
+                        e.IL.Emit(OpCodes.Or);
+                    }
+                }
+                e.StoreMasked(d, destinationMask);
+            },
+        };
+    }
+
+    /// <summary>The memory class of an ld/st, or null when a fused lane cannot perform it.</summary>
+    static LaneMemory? MemoryOf(Instruction ins, in Operand address, bool write)
+    {
+        if (address.Kind != OperandKind.Address) return null;
+        if (address.Base is not (AddressBase.Register or AddressBase.None or AddressBase.SharedSymbol or AddressBase.LocalSymbol or AddressBase.ParamSymbol)) return null;
+        return ins.Space switch
+        {
+            StateSpace.Global or StateSpace.Const => LaneMemory.Global,
+            StateSpace.Shared => LaneMemory.Shared,
+            StateSpace.Local => LaneMemory.Local,
+            StateSpace.Generic => LaneMemory.Generic,
+            // Kernel parameters: reads at a fixed offset only (a write faults: left to the interpreter).
+            StateSpace.Param when !write && address.Base == AddressBase.ParamSymbol => LaneMemory.Param,
+            _ => null,
+        };
+    }
+
+    static LaneStep? Load(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var ops = ins.Operands;
+        int elementBytes = ins.Type.Bits() / 8;
+        if (elementBytes is not (1 or 2 or 4 or 8) || ins.VectorWidth is not (1 or 2 or 4)) return null;
+        if (MemoryOf(ins, ops[1], false) is not LaneMemory memory) return null;
+        int[] destinations;
+        if (ins.VectorWidth == 1)
+        {
+            if (Destination(ops[0]) is not int d) return null;
+            destinations = [d];
+        }
+        else
+        {
+            var elements = ops[0].Elements;
+            if (elements is null || elements.Length != ins.VectorWidth) return null;
+            destinations = new int[elements.Length];
+            for (int i = 0; i < elements.Length; i++)
+            {
+                if (Destination(elements[i]) is not int d) return null;
+                destinations[i] = d;
+            }
+            // A vector load into registers of different widths is left to the general path.
+            if (destinations.Any(r => builder.Kernel.RegisterBits[r] != builder.Kernel.RegisterBits[destinations[0]])) return null;
+        }
+        var address = ops[1];
+        ulong destinationMask = IntegerOps.Mask(builder.Kernel.RegisterBits[destinations[0]]);
+        bool signExtend = ins.Type.IsSigned();
+        int window = memory is LaneMemory.Global or LaneMemory.Generic ? builder.AllocateSegmentWindow() : -1;
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, address), Writes = destinations, Memory = memory,
+            Emit = e =>
+            {
+                var pointer = e.Address(memory, address, elementBytes * ins.VectorWidth, write: false, window);
+                for (int i = 0; i < destinations.Length; i++)
+                {
+                    e.IL.Emit(OpCodes.Ldloc, pointer);
+                    if (i > 0)
+                    {
+                        e.IL.Emit(OpCodes.Ldc_I4, i * elementBytes);
+                        e.IL.Emit(OpCodes.Add);
+                    }
+                    e.LoadElement(elementBytes, signExtend);
+                    e.StoreMasked(destinations[i], destinationMask);
+                }
+            },
+        };
+    }
+
+    static LaneStep? Store(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var ops = ins.Operands;
+        int elementBytes = ins.Type.Bits() / 8;
+        if (elementBytes is not (1 or 2 or 4 or 8) || ins.VectorWidth is not (1 or 2 or 4) || ops.Length < 2) return null;
+        if (MemoryOf(ins, ops[0], true) is not LaneMemory memory) return null;
+        Operand[] values;
+        if (ins.VectorWidth == 1) values = [ops[1]];
+        else
+        {
+            var elements = ops[1].Elements;
+            if (elements is null || elements.Length != ins.VectorWidth) return null;
+            values = elements;
+        }
+        foreach (var value in values)
+            if (!IsValue(value)) return null;
+        var address = ops[0];
+        int window = memory is LaneMemory.Global or LaneMemory.Generic ? builder.AllocateSegmentWindow() : -1;
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, [address, .. values]), Writes = [], Memory = memory, IsStore = true,
+            Emit = e =>
+            {
+                var pointer = e.Address(memory, address, elementBytes * ins.VectorWidth, write: true, window);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    e.IL.Emit(OpCodes.Ldloc, pointer);
+                    if (i > 0)
+                    {
+                        e.IL.Emit(OpCodes.Ldc_I4, i * elementBytes);
+                        e.IL.Emit(OpCodes.Add);
+                    }
+                    e.LoadValue(values[i]);
+                    e.StoreElement(elementBytes);
+                }
+            },
+        };
+    }
+}

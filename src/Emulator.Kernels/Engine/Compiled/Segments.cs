@@ -1,0 +1,574 @@
+using System.Numerics;
+using System.Reflection.Emit;
+using Emulator.Kernels.Engine.Interpreter;
+using Emulator.Kernels.Engine.Program;
+
+namespace Emulator.Kernels.Engine.Compiled;
+
+/// <summary>Runs a fused segment for the lanes of <c>active</c>; false (nothing needing undo) when a lane needs the slow path.</summary>
+unsafe delegate bool SegmentBody(BlockExecutor executor, Warp warp, ulong* registers, uint active);
+
+/// <summary>
+/// A run of straight-line instructions executed lane by lane: for each active lane, the registers it uses are loaded
+/// into IL locals, every instruction is applied to them, and the results are written back — no call, no loop and no
+/// register-array traffic per instruction. Exactness against the interpreter (which runs instruction by instruction
+/// over all lanes) rests on three rules enforced by <see cref="SegmentPlanner"/>:
+/// <list type="bullet">
+/// <item>Registers are per lane, so arithmetic can run in any lane order.</item>
+/// <item>Memory other lanes can see is touched in an order-independent way: a store is the only access to its space
+/// in the segment (a generic access counts for every space); local memory is lane-private and parameters read-only.</item>
+/// <item>A segment that can give up (any memory access: an address outside the cached windows, a misaligned or
+/// faulting one) never overwrites a register it reads first, so giving up loses nothing: the warp body then runs the
+/// same instructions one by one, exactly as before, and a repeated store writes the same bytes.</item>
+/// </list>
+/// </summary>
+sealed class Segment
+{
+    public required int Start { get; init; }
+    public required LaneStep[] Steps { get; init; }
+    public int End => Start + Steps.Length;
+}
+
+static class SegmentPlanner
+{
+    /// <summary>Longer runs are split: one method per segment keeps each one small enough for RyuJIT's full optimisation.</summary>
+    const int MaximumSteps = 160;
+
+    public static Dictionary<int, Segment> Plan(KernelCompiler.Builder builder, bool[] leaders)
+    {
+        var segments = new Dictionary<int, Segment>();
+        var code = builder.Kernel.Code;
+        var current = new List<LaneStep>();
+        var liveIn = new HashSet<int>();
+        var written = new HashSet<int>();
+        bool canGiveUp = false;
+
+        void Close()
+        {
+            if (current.Count >= 2) segments[current[0].Pc] = new Segment { Start = current[0].Pc, Steps = [.. current] };
+            current.Clear();
+            liveIn.Clear();
+            written.Clear();
+            canGiveUp = false;
+        }
+
+        for (int pc = 0; pc < code.Length; pc++)
+        {
+            if (leaders[pc] || current.Count == MaximumSteps) Close();
+            var step = LaneSteps.Describe(builder, pc);
+            if (step is null)
+            {
+                Close();
+                continue;
+            }
+            if (!Fits(step) && current.Count > 0)
+            {
+                Close();
+            }
+            if (!Fits(step)) continue; // on its own it still could not give up safely: it runs unfused
+            current.Add(step);
+            foreach (int r in step.Reads)
+                if (!written.Contains(r)) liveIn.Add(r);
+            foreach (int r in step.Writes) written.Add(r);
+            canGiveUp |= step.Memory != LaneMemory.None;
+        }
+        Close();
+        return segments;
+
+        bool Fits(LaneStep step)
+        {
+            foreach (var other in current)
+                if ((other.IsStore || step.IsStore) && MayAlias(other.Memory, step.Memory)) return false;
+            bool giveUp = canGiveUp || step.Memory != LaneMemory.None;
+            if (!giveUp) return true;
+            // Live-ins after adding the step, against everything written.
+            var reads = new HashSet<int>(liveIn);
+            foreach (int r in step.Reads)
+                if (!written.Contains(r)) reads.Add(r);
+            foreach (int r in written)
+                if (reads.Contains(r)) return false;
+            foreach (int r in step.Writes)
+                if (reads.Contains(r)) return false;
+            return true;
+        }
+    }
+
+    static bool MayAlias(LaneMemory a, LaneMemory b)
+    {
+        if (a is LaneMemory.None or LaneMemory.Local or LaneMemory.Param || b is LaneMemory.None or LaneMemory.Local or LaneMemory.Param) return false;
+        return a == b || a == LaneMemory.Generic || b == LaneMemory.Generic;
+    }
+}
+
+/// <summary>Writes one segment as its own <see cref="DynamicMethod"/> (see <see cref="Segment"/>).</summary>
+sealed unsafe class SegmentEmitter
+{
+    readonly KernelCompiler.Builder builder;
+    readonly Segment segment;
+    readonly DynamicMethod method;
+    public ILGenerator IL { get; }
+
+    readonly Dictionary<int, LocalBuilder> registerLocals = [];
+    LocalBuilder lane = null!, laneRegisters = null!;
+    readonly Label giveUp;
+
+    // Set up once per call, before the lane loop (emitted last, reached by a branch from the entry).
+    LocalBuilder? windows, sharedBase, sharedLength, localBase, localBytes, parameters, parameterLength;
+    readonly Dictionary<int, (LocalBuilder Start, LocalBuilder Count)> globalWindows = [];
+    readonly Dictionary<(LaneMemory, int), LocalBuilder> limits = [];
+
+    SegmentEmitter(KernelCompiler.Builder builder, Segment segment)
+    {
+        this.builder = builder;
+        this.segment = segment;
+        method = new DynamicMethod($"ptx_{builder.Kernel.Name}_{segment.Start}", typeof(bool),
+            [typeof(BlockExecutor), typeof(Warp), typeof(ulong*), typeof(uint)], typeof(BlockExecutor), skipVisibility: true);
+        IL = method.GetILGenerator();
+        giveUp = IL.DefineLabel();
+    }
+
+    public static DynamicMethod Emit(KernelCompiler.Builder builder, Segment segment)
+    {
+        var emitter = new SegmentEmitter(builder, segment);
+        emitter.EmitBody();
+        return emitter.method;
+    }
+
+    void EmitBody()
+    {
+        var il = IL;
+        var setup = il.DefineLabel();
+        var loop = il.DefineLabel();
+        var done = il.DefineLabel();
+        var remaining = il.DeclareLocal(typeof(uint));
+        lane = il.DeclareLocal(typeof(int));
+        laneRegisters = il.DeclareLocal(typeof(byte*));
+        var (loadFirst, written) = RegisterUse();
+        foreach (int r in loadFirst.Concat(written).Distinct()) registerLocals[r] = il.DeclareLocal(typeof(ulong));
+
+        il.Emit(OpCodes.Br, setup);
+        var body = il.DefineLabel();
+        il.MarkLabel(body);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Stloc, remaining);
+        il.MarkLabel(loop);
+        // lane = tzcnt(remaining); remaining &= remaining - 1; laneRegisters = registers + lane
+        il.Emit(OpCodes.Ldloc, remaining);
+        il.Emit(OpCodes.Brfalse, done);
+        il.Emit(OpCodes.Ldloc, remaining);
+        il.Emit(OpCodes.Call, typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!);
+        il.Emit(OpCodes.Stloc, lane);
+        il.Emit(OpCodes.Ldloc, remaining);
+        il.Emit(OpCodes.Ldloc, remaining);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Sub);
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Stloc, remaining);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Ldloc, lane);
+        il.Emit(OpCodes.Conv_I);
+        il.Emit(OpCodes.Ldc_I4_8);
+        il.Emit(OpCodes.Mul);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, laneRegisters);
+
+        foreach (int r in loadFirst)
+        {
+            EmitSlotAddress(r * Warp.Size);
+            il.Emit(OpCodes.Ldind_I8);
+            il.Emit(OpCodes.Stloc, registerLocals[r]);
+        }
+        foreach (var step in segment.Steps)
+        {
+            var skip = il.DefineLabel();
+            var ins = step.Instruction;
+            if (ins.GuardRegister >= 0)
+            {
+                il.Emit(OpCodes.Ldloc, registerLocals[ins.GuardRegister]);
+                il.Emit(ins.GuardNegated ? OpCodes.Brtrue : OpCodes.Brfalse, skip);
+            }
+            step.Emit(this);
+            il.MarkLabel(skip);
+        }
+        // Only values some later instruction may read go back to the register array (the rest are dead).
+        foreach (int r in written.Where(r => builder.IsLiveAt(segment.End, r)))
+        {
+            EmitSlotAddress(r * Warp.Size);
+            il.Emit(OpCodes.Ldloc, registerLocals[r]);
+            il.Emit(OpCodes.Stind_I8);
+        }
+        il.Emit(OpCodes.Br, loop);
+
+        il.MarkLabel(done);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Ret);
+        il.MarkLabel(giveUp);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ret);
+
+        il.MarkLabel(setup);
+        EmitSetup();
+        il.Emit(OpCodes.Br, body);
+    }
+
+    /// <summary>
+    /// Registers to load when a lane starts (read before written, or written only under a guard, so the old value
+    /// must survive), and every register written (stored back when the lane ends).
+    /// </summary>
+    (List<int> LoadFirst, List<int> Written) RegisterUse()
+    {
+        var seen = new HashSet<int>();
+        var loadFirst = new List<int>();
+        var written = new List<int>();
+        foreach (var step in segment.Steps)
+        {
+            foreach (int r in step.Reads)
+                if (seen.Add(r)) loadFirst.Add(r);
+            foreach (int r in step.Writes)
+            {
+                if (seen.Add(r) && step.Instruction.GuardRegister >= 0) loadFirst.Add(r);
+                if (!written.Contains(r)) written.Add(r);
+            }
+        }
+        return (loadFirst, written);
+    }
+
+    void EmitSlotAddress(int slotOffset)
+    {
+        IL.Emit(OpCodes.Ldloc, laneRegisters);
+        IL.Emit(OpCodes.Ldc_I4, slotOffset * sizeof(ulong));
+        IL.Emit(OpCodes.Add);
+    }
+
+    // ---- services for the steps ----
+
+    public LocalBuilder Temporary() => IL.DeclareLocal(typeof(ulong));
+
+    /// <summary>Pushes an operand's value for this lane (register, immediate, special register or window-symbol address).</summary>
+    public void LoadValue(in Operand operand)
+    {
+        switch (operand.Kind)
+        {
+            case OperandKind.Register:
+                IL.Emit(OpCodes.Ldloc, registerLocals[operand.Register]);
+                return;
+            case OperandKind.Immediate:
+                IL.Emit(OpCodes.Ldc_I8, unchecked((long)operand.Immediate));
+                return;
+            case OperandKind.Address:
+                IL.Emit(OpCodes.Ldc_I8, operand.Offset);
+                return;
+            case OperandKind.Special:
+                // The compiled tier keeps special registers in slots filled per warp (or per block for %ctaid).
+                EmitSlotAddress(builder.ValueOffset(operand)!.Value);
+                IL.Emit(OpCodes.Ldind_I8);
+                return;
+            default:
+                throw new InvalidOperationException($"operand kind {operand.Kind} is not a lane value");
+        }
+    }
+
+    public void StoreRegister(int register) => IL.Emit(OpCodes.Stloc, registerLocals[register]);
+
+    public void StoreMasked(int register, ulong mask)
+    {
+        if (mask != ulong.MaxValue)
+        {
+            IL.Emit(OpCodes.Ldc_I8, unchecked((long)mask));
+            IL.Emit(OpCodes.And);
+        }
+        StoreRegister(register);
+    }
+
+    /// <summary>value (on the stack) combined with predicate register <paramref name="other"/> by setp's .and/.or/.xor.</summary>
+    public void Combine(int other, int combine)
+    {
+        IL.Emit(OpCodes.Ldloc, registerLocals[other]);
+        IL.Emit(OpCodes.Ldc_I8, 0L);
+        IL.Emit(OpCodes.Cgt_Un);
+        IL.Emit(OpCodes.Conv_U8);
+        IL.Emit(combine switch { 'a' => OpCodes.And, 'o' => OpCodes.Or, _ => OpCodes.Xor });
+    }
+
+    /// <summary>Loads an element at the pointer on the stack as a register value (sign-extended when asked).</summary>
+    public void LoadElement(int bytes, bool signExtend)
+    {
+        IL.Emit((bytes, signExtend) switch
+        {
+            (1, true) => OpCodes.Ldind_I1,
+            (1, false) => OpCodes.Ldind_U1,
+            (2, true) => OpCodes.Ldind_I2,
+            (2, false) => OpCodes.Ldind_U2,
+            (4, true) => OpCodes.Ldind_I4,
+            (4, false) => OpCodes.Ldind_U4,
+            _ => OpCodes.Ldind_I8,
+        });
+        if (bytes < 8) IL.Emit(signExtend ? OpCodes.Conv_I8 : OpCodes.Conv_U8);
+    }
+
+    /// <summary>Stores the low <paramref name="bytes"/> of the value on the stack at the pointer below it.</summary>
+    public void StoreElement(int bytes)
+    {
+        switch (bytes)
+        {
+            case 1: IL.Emit(OpCodes.Conv_U1); IL.Emit(OpCodes.Stind_I1); break;
+            case 2: IL.Emit(OpCodes.Conv_U2); IL.Emit(OpCodes.Stind_I2); break;
+            case 4: IL.Emit(OpCodes.Conv_U4); IL.Emit(OpCodes.Stind_I4); break;
+            default: IL.Emit(OpCodes.Stind_I8); break;
+        }
+    }
+
+    /// <summary>
+    /// The host pointer for this lane's access of <paramref name="size"/> bytes, in a new local; gives up (returns
+    /// false from the segment) for anything the direct windows do not vouch for — misalignment, another state space
+    /// than expected, an address outside every window — so the interpreter's path decides, and faults, exactly.
+    /// </summary>
+    public LocalBuilder Address(LaneMemory memory, in Operand address, int size, bool write, int window)
+    {
+        var il = IL;
+        var effective = il.DeclareLocal(typeof(ulong));
+        var pointer = il.DeclareLocal(typeof(byte*));
+        if (address.Base == AddressBase.Register) il.Emit(OpCodes.Ldloc, registerLocals[address.Register]);
+        else il.Emit(OpCodes.Ldc_I8, 0L);
+        if (address.Offset != 0)
+        {
+            il.Emit(OpCodes.Ldc_I8, address.Offset);
+            il.Emit(OpCodes.Add);
+        }
+        il.Emit(OpCodes.Stloc, effective);
+        if (size > 1)
+        {
+            il.Emit(OpCodes.Ldloc, effective);
+            il.Emit(OpCodes.Ldc_I8, (long)(size - 1));
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Brtrue, giveUp);
+        }
+        var resolved = il.DefineLabel();
+        switch (memory)
+        {
+            case LaneMemory.Global:
+                EmitGlobal(effective, pointer, size, write, window, resolved);
+                break;
+            case LaneMemory.Shared:
+                EmitShared(effective, pointer, size, resolved);
+                break;
+            case LaneMemory.Local:
+                EmitLocal(effective, pointer, size, resolved);
+                break;
+            case LaneMemory.Param:
+                EmitParameter(effective, pointer, size, resolved);
+                break;
+            case LaneMemory.Generic:
+            {
+                // Generic: the shared and local windows by address, global otherwise (the interpreter's Resolve order).
+                var notShared = il.DefineLabel();
+                var notLocal = il.DefineLabel();
+                EmitWindowTest(effective, AddressWindows.SharedBase, notShared);
+                EmitShared(effective, pointer, size, resolved);
+                il.MarkLabel(notShared);
+                EmitWindowTest(effective, AddressWindows.LocalBase, notLocal);
+                EmitLocal(effective, pointer, size, resolved);
+                il.MarkLabel(notLocal);
+                EmitGlobal(effective, pointer, size, write, window, resolved);
+                break;
+            }
+        }
+        il.MarkLabel(resolved);
+        return pointer;
+    }
+
+    /// <summary>If effective is inside the generic window at <paramref name="windowBase"/>, rebase it to the window; otherwise go to <paramref name="outside"/>.</summary>
+    void EmitWindowTest(LocalBuilder effective, ulong windowBase, Label outside)
+    {
+        var il = IL;
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Ldc_I8, unchecked((long)windowBase));
+        il.Emit(OpCodes.Sub);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Ldc_I8, unchecked((long)AddressWindows.WindowSize));
+        var inside = il.DefineLabel();
+        il.Emit(OpCodes.Blt_Un, inside);
+        il.Emit(OpCodes.Pop);
+        il.Emit(OpCodes.Br, outside);
+        il.MarkLabel(inside);
+        il.Emit(OpCodes.Stloc, effective);
+    }
+
+    void EmitGlobal(LocalBuilder effective, LocalBuilder pointer, int size, bool write, int window, Label resolved)
+    {
+        var il = IL;
+        var (start, count) = GlobalWindow(window);
+        var hit = il.DefineLabel();
+        // effective - start < count: inside the window with room for the whole access.
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Ldloc, start);
+        il.Emit(OpCodes.Sub);
+        il.Emit(OpCodes.Ldloc, count);
+        il.Emit(OpCodes.Blt_Un, hit);
+        // Miss: ask for the region holding the address (no side effects, no fault); none → give up.
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Ldc_I4, size);
+        il.Emit(OpCodes.Ldc_I4, write ? 1 : 0);
+        il.Emit(OpCodes.Ldc_I4, window);
+        il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
+        il.Emit(OpCodes.Brfalse, giveUp);
+        LoadWindow(window, start, count);
+        il.MarkLabel(hit);
+        // Unified addressing: the device address is the host address.
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Stloc, pointer);
+        il.Emit(OpCodes.Br, resolved);
+    }
+
+    void EmitShared(LocalBuilder effective, LocalBuilder pointer, int size, Label resolved)
+    {
+        var il = IL;
+        sharedBase ??= il.DeclareLocal(typeof(byte*));
+        sharedLength ??= il.DeclareLocal(typeof(ulong));
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Ldloc, Limit(LaneMemory.Shared, size));
+        il.Emit(OpCodes.Bge_Un, giveUp);
+        il.Emit(OpCodes.Ldloc, sharedBase);
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, pointer);
+        il.Emit(OpCodes.Br, resolved);
+    }
+
+    void EmitLocal(LocalBuilder effective, LocalBuilder pointer, int size, Label resolved)
+    {
+        var il = IL;
+        localBase ??= il.DeclareLocal(typeof(byte*));
+        localBytes ??= il.DeclareLocal(typeof(ulong));
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Ldloc, Limit(LaneMemory.Local, size));
+        il.Emit(OpCodes.Bge_Un, giveUp);
+        // Lane-private: localBase + lane * bytesPerLane + offset.
+        il.Emit(OpCodes.Ldloc, localBase);
+        il.Emit(OpCodes.Ldloc, lane);
+        il.Emit(OpCodes.Conv_I8);
+        il.Emit(OpCodes.Ldloc, localBytes);
+        il.Emit(OpCodes.Mul);
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, pointer);
+        il.Emit(OpCodes.Br, resolved);
+    }
+
+    void EmitParameter(LocalBuilder effective, LocalBuilder pointer, int size, Label resolved)
+    {
+        var il = IL;
+        parameters ??= il.DeclareLocal(typeof(byte*));
+        parameterLength ??= il.DeclareLocal(typeof(ulong));
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Ldloc, Limit(LaneMemory.Param, size));
+        il.Emit(OpCodes.Bge_Un, giveUp);
+        il.Emit(OpCodes.Ldloc, parameters);
+        il.Emit(OpCodes.Ldloc, effective);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, pointer);
+        il.Emit(OpCodes.Br, resolved);
+    }
+
+    /// <summary>The number of valid offsets for a <paramref name="size"/>-byte access in a window (0 when it is smaller): offset &lt; limit.</summary>
+    LocalBuilder Limit(LaneMemory memory, int size)
+    {
+        if (!limits.TryGetValue((memory, size), out var limit))
+        {
+            limit = IL.DeclareLocal(typeof(ulong));
+            limits[(memory, size)] = limit;
+        }
+        return limit;
+    }
+
+    (LocalBuilder Start, LocalBuilder Count) GlobalWindow(int window)
+    {
+        windows ??= IL.DeclareLocal(typeof(ulong*));
+        if (!globalWindows.TryGetValue(window, out var locals))
+        {
+            locals = (IL.DeclareLocal(typeof(ulong)), IL.DeclareLocal(typeof(ulong)));
+            globalWindows[window] = locals;
+        }
+        return locals;
+    }
+
+    void LoadWindow(int window, LocalBuilder start, LocalBuilder count)
+    {
+        var il = IL;
+        il.Emit(OpCodes.Ldloc, windows!);
+        il.Emit(OpCodes.Ldc_I4, window * 2 * sizeof(ulong));
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Ldind_I8);
+        il.Emit(OpCodes.Stloc, start);
+        il.Emit(OpCodes.Ldloc, windows!);
+        il.Emit(OpCodes.Ldc_I4, (window * 2 + 1) * sizeof(ulong));
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Ldind_I8);
+        il.Emit(OpCodes.Stloc, count);
+    }
+
+    /// <summary>Once per call: the executor's windows into locals.</summary>
+    void EmitSetup()
+    {
+        var il = IL;
+        if (windows is not null)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SegmentWindows)));
+            il.Emit(OpCodes.Stloc, windows);
+            foreach (var (window, (start, count)) in globalWindows) LoadWindow(window, start, count);
+        }
+        if (sharedBase is not null)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedBase)));
+            il.Emit(OpCodes.Stloc, sharedBase);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedLength)));
+            il.Emit(OpCodes.Stloc, sharedLength!);
+        }
+        if (localBase is not null)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.LocalBase)));
+            il.Emit(OpCodes.Stloc, localBase);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.LocalLength)));
+            il.Emit(OpCodes.Stloc, localBytes!);
+        }
+        if (parameters is not null)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.ParameterBase)));
+            il.Emit(OpCodes.Stloc, parameters);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.ParameterLength)));
+            il.Emit(OpCodes.Stloc, parameterLength!);
+        }
+        foreach (var ((memory, size), limit) in limits)
+        {
+            var length = memory switch { LaneMemory.Shared => sharedLength!, LaneMemory.Local => localBytes!, _ => parameterLength! };
+            // limit = length >= size ? length - size + 1 : 0
+            var small = il.DefineLabel();
+            var next = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, length);
+            il.Emit(OpCodes.Ldc_I8, (long)size);
+            il.Emit(OpCodes.Blt_Un, small);
+            il.Emit(OpCodes.Ldloc, length);
+            il.Emit(OpCodes.Ldc_I8, (long)(size - 1));
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Stloc, limit);
+            il.Emit(OpCodes.Br, next);
+            il.MarkLabel(small);
+            il.Emit(OpCodes.Ldc_I8, 0L);
+            il.Emit(OpCodes.Stloc, limit);
+            il.MarkLabel(next);
+        }
+    }
+}
