@@ -310,10 +310,35 @@ struct MadLo64 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulon
 struct MadWideU32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)(uint)a * (uint)b + c; }
 struct MadWideS32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)((long)(int)(uint)a * (int)(uint)b) + c; }
 struct Selp : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => c != 0 ? a : b; }
-struct Dp4aUU : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, false, false); }
-struct Dp4aSS : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, true, true); }
-struct Dp4aSU : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, true, false); }
-struct Dp4aUS : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Dp4a((uint)a, (uint)b, (uint)c, false, true); }
+// dp4a: the four byte products written out (the same sum as IntegerOps.Dp4a, which loops), so RyuJIT inlines them.
+struct Dp4aUU : ITernaryLane
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
+        + (int)((byte)a * (uint)(byte)b) + (int)((byte)(a >> 8) * (uint)(byte)(b >> 8))
+        + (int)((byte)(a >> 16) * (uint)(byte)(b >> 16)) + (int)((byte)(a >> 24) * (uint)(byte)(b >> 24)));
+}
+struct Dp4aSS : ITernaryLane
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
+        + (sbyte)a * (sbyte)b + (sbyte)(a >> 8) * (sbyte)(b >> 8)
+        + (sbyte)(a >> 16) * (sbyte)(b >> 16) + (sbyte)(a >> 24) * (sbyte)(b >> 24));
+}
+struct Dp4aSU : ITernaryLane
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
+        + (sbyte)a * (byte)b + (sbyte)(a >> 8) * (byte)(b >> 8)
+        + (sbyte)(a >> 16) * (byte)(b >> 16) + (sbyte)(a >> 24) * (byte)(b >> 24));
+}
+struct Dp4aUS : ITernaryLane
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
+        + (byte)a * (sbyte)b + (byte)(a >> 8) * (sbyte)(b >> 8)
+        + (byte)(a >> 16) * (sbyte)(b >> 16) + (byte)(a >> 24) * (sbyte)(b >> 24));
+}
 struct PermuteDefault : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Permute((uint)a, (uint)b, (uint)c, default); }
 
 struct Not64 : IUnaryLane { public static ulong Apply(ulong a) => ~a; }
@@ -417,6 +442,7 @@ struct MinF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ul
 struct MaxF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Max(F.In(a), F.In(b))); }
 struct FmaF32<F> : IVectorTernaryLane where F : struct, IFlushPolicy
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b, ulong c) => F.Out(MathF.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c)));
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => F.Out(Vector256.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c)));
 }
@@ -443,7 +469,11 @@ struct TanhF32 : IUnaryLane { public static ulong Apply(ulong a) => KeepSubnorma
 // ---- conversions (cvt without .sat / integral rounding; the interpreter's Convert for exactly these pairs) ----
 
 /// <summary>cvt.f32.f16: exact widening; a NaN becomes the canonical NaN (OutF32).</summary>
-struct F16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out((float)BitConverter.UInt16BitsToHalf((ushort)a)); }
+struct F16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Apply(ulong a) => F.Out(HalfTable.ToSingle((ushort)a));
+}
 struct Bf16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a)); }
 /// <summary>cvt.rn.f32.s32 / .u32: the hardware's (and C#'s) correctly rounded integer conversion.</summary>
 struct S32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(int)(uint)a); }
@@ -504,3 +534,19 @@ struct NanF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ul
 
 struct CvtaShared : IUnaryLane { public static ulong Apply(ulong a) => AddressWindows.SharedBase + (a & 0xffff_ffff); }
 struct CvtaToShared : IUnaryLane { public static ulong Apply(ulong a) => a - AddressWindows.SharedBase; }
+
+/// <summary>Every f16 value as f32 (exact: f32 holds every f16), one load instead of a software conversion per lane.</summary>
+static class HalfTable
+{
+    static readonly float[] singles = Build();
+
+    static float[] Build()
+    {
+        var table = new float[65536];
+        for (int bits = 0; bits < table.Length; bits++) table[bits] = (float)BitConverter.UInt16BitsToHalf((ushort)bits);
+        return table;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ToSingle(ushort bits) => Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(singles), bits);
+}

@@ -27,6 +27,7 @@ sealed unsafe partial class BlockExecutor
     /// Caches the region holding <paramref name="address"/> for fused access <paramref name="window"/>; false when no
     /// region vouches for the whole access (the segment then gives up and the interpreter's path decides).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal bool RefreshSegmentWindow(ulong address, int size, bool write, int window)
     {
         if (!launch.Global.TryGetRegion(address, write, out ulong start, out ulong length)) return false;

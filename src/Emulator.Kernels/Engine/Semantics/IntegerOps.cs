@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Emulator.Kernels.Engine.Semantics;
@@ -231,7 +232,9 @@ public static class IntegerOps
         return shiftAmount ? (uint)(bits - 1) - index : index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mask(int bits) => bits >= 64 ? ulong.MaxValue : (1UL << bits) - 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long SignExtend(ulong value, int bits) => bits >= 64 ? (long)value : ((long)(value << (64 - bits))) >> (64 - bits);
 }
