@@ -15,8 +15,9 @@ public sealed class CompiledKernel
 {
     internal CompiledKernel(ExecutableKernel kernel, WarpBody body, int extraSlots, (int Slot, ulong Value)[] constants,
         (int Slot, SpecialRegister Special)[] specials, int specialized, SortedDictionary<string, int> interpreted,
-        int segmentWindowCount, int fusedInstructions, int[]? registersLiveAtEntry)
+        int segmentWindowCount, int fusedInstructions, SortedDictionary<string, int> unfused, int[]? registersLiveAtEntry)
     {
+        UnfusedForms = unfused;
         RegistersLiveAtEntry = registersLiveAtEntry;
         SegmentWindowCount = segmentWindowCount;
         FusedInstructions = fusedInstructions;
@@ -45,6 +46,9 @@ public sealed class CompiledKernel
 
     /// <summary>Instructions that also run inside fused segments (lane by lane, registers in locals).</summary>
     public int FusedInstructions { get; }
+
+    /// <summary>Instruction forms (as written) that run outside fused segments, control flow aside, with their counts.</summary>
+    public IReadOnlyDictionary<string, int> UnfusedForms { get; }
 
     /// <summary>Instructions compiled to specialised lane loops or inline control flow.</summary>
     public int SpecializedInstructions { get; }

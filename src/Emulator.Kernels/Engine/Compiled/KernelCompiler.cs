@@ -36,6 +36,7 @@ public static class KernelCompiler
         readonly Dictionary<SpecialRegister, int> specialSlots = [];
         readonly List<(int, SpecialRegister)> specials = [];
         readonly SortedDictionary<string, int> interpreted = new(StringComparer.Ordinal);
+        readonly SortedDictionary<string, int> unfused = new(StringComparer.Ordinal);
         int nextSlot;
         int specialized;
         int segmentWindows;
@@ -73,6 +74,7 @@ public static class KernelCompiler
             {
                 liveness = RegisterLiveness.Analyze(kernel);
                 segments = SegmentPlanner.Plan(this, leaders);
+                CountUnfused();
             }
 
             // registers = warp.RegisterPointer; active = warp.ActiveMask(); activeCount = popcount(active)
@@ -124,7 +126,7 @@ public static class KernelCompiler
 
             var body = (WarpBody)method.CreateDelegate(typeof(WarpBody));
             return new CompiledKernel(kernel, body, nextSlot - kernel.RegisterBits.Length, [.. constants], [.. specials], specialized, interpreted,
-                segmentWindows, fused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
+                segmentWindows, fused, unfused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
         }
 
         /// <summary>
@@ -155,6 +157,20 @@ public static class KernelCompiler
 
         /// <summary>Whether a register may be read once control reaches <paramref name="pc"/> (always true without the analysis).</summary>
         internal bool IsLiveAt(int pc, int register) => liveness?.IsLiveAt(pc, register) ?? true;
+
+        /// <summary>Instruction forms outside every segment (control flow aside): what keeps straight-line code apart.</summary>
+        void CountUnfused()
+        {
+            var covered = new bool[code.Length];
+            foreach (var segment in segments.Values)
+                for (int pc = segment.Start; pc < segment.End; pc++) covered[pc] = true;
+            for (int pc = 0; pc < code.Length; pc++)
+            {
+                if (covered[pc] || code[pc].Opcode is Opcode.Bra or Opcode.Exit or Opcode.Ret or Opcode.BarSync) continue;
+                string form = InterpretedProfile.FormOf(code[pc]);
+                unfused[form] = unfused.GetValueOrDefault(form) + 1;
+            }
+        }
 
         /// <summary>A new cached global window for one fused access.</summary>
         internal int AllocateSegmentWindow() => segmentWindows++;
