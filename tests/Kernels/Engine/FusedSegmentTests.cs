@@ -103,4 +103,15 @@ public class FusedSegmentTests
         // Every lane stored before any lane loaded; the last lane reads the never-written slot 32 (shared starts zeroed).
         for (uint t = 0; t < 32; t++) o[t].ShouldBe(t < 31 ? t + 101 : 0u, $"thread {t}");
     }
+
+    [Fact]
+    public void Stores_in_one_segment_land_in_the_interpreters_instruction_order()
+    {
+        FusedInstructions("store_order").ShouldBeGreaterThan(5);
+        using var harness = new PtxHarness(Source);
+        ulong output = harness.Memory.Allocate(32 * 4);
+        harness.Launch("store_order", new LaunchExtent(1), new LaunchExtent(32), output).Status.ShouldBe(LaunchStatus.Success);
+        var o = harness.Memory.Download<uint>(output, 32);
+        for (uint t = 0; t < 32; t++) o[t].ShouldBe(t == 0 ? 0u : t - 1 + 100, $"slot {t}");
+    }
 }

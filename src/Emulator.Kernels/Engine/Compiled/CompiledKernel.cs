@@ -15,11 +15,12 @@ public sealed class CompiledKernel
 {
     internal CompiledKernel(ExecutableKernel kernel, WarpBody body, int extraSlots, (int Slot, ulong Value)[] constants,
         (int Slot, SpecialRegister Special)[] specials, int specialized, SortedDictionary<string, int> interpreted,
-        int segmentWindowCount, int fusedInstructions, SortedDictionary<string, int> unfused, int[]? registersLiveAtEntry)
+        int segmentWindowCount, int storeBufferWords, int fusedInstructions, SortedDictionary<string, int> unfused, int[]? registersLiveAtEntry)
     {
         UnfusedForms = unfused;
         RegistersLiveAtEntry = registersLiveAtEntry;
         SegmentWindowCount = segmentWindowCount;
+        SegmentStoreBufferWords = storeBufferWords;
         FusedInstructions = fusedInstructions;
         Kernel = kernel;
         Body = body;
@@ -43,6 +44,9 @@ public sealed class CompiledKernel
 
     /// <summary>Global windows cached per executor for fused segments' accesses (<see cref="Segment"/>).</summary>
     internal int SegmentWindowCount { get; }
+
+    /// <summary>Words of the per-executor buffer in which a segment's stores wait for its last lane.</summary>
+    internal int SegmentStoreBufferWords { get; }
 
     /// <summary>Instructions that also run inside fused segments (lane by lane, registers in locals).</summary>
     public int FusedInstructions { get; }

@@ -40,6 +40,7 @@ public static class KernelCompiler
         int nextSlot;
         int specialized;
         int segmentWindows;
+        int storeBufferWords;
         int fused;
         Dictionary<int, Segment> segments = [];
         RegisterLiveness? liveness;
@@ -126,7 +127,7 @@ public static class KernelCompiler
 
             var body = (WarpBody)method.CreateDelegate(typeof(WarpBody));
             return new CompiledKernel(kernel, body, nextSlot - kernel.RegisterBits.Length, [.. constants], [.. specials], specialized, interpreted,
-                segmentWindows, fused, unfused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
+                segmentWindows, storeBufferWords, fused, unfused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
         }
 
         /// <summary>
@@ -171,6 +172,9 @@ public static class KernelCompiler
                 unfused[form] = unfused.GetValueOrDefault(form) + 1;
             }
         }
+
+        /// <summary>The largest store buffer (in ulongs) any segment needs: one per executor holds it.</summary>
+        internal void NoteStoreBufferWords(int words) => storeBufferWords = Math.Max(storeBufferWords, words);
 
         /// <summary>A new cached global window for one fused access.</summary>
         internal int AllocateSegmentWindow() => segmentWindows++;

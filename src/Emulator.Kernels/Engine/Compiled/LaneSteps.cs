@@ -27,6 +27,9 @@ sealed class LaneStep
     public required int[] Writes { get; init; }
     public LaneMemory Memory { get; init; }
     public bool IsStore { get; init; }
+    /// <summary>A store's element count (1, 2 or 4) and size: what its entry in the segment's store buffer holds.</summary>
+    public int StoreElements { get; init; }
+    public int StoreElementBytes { get; init; }
     /// <summary>Emits the step for the current lane (the guard is handled by the caller).</summary>
     public required Action<SegmentEmitter> Emit { get; init; }
 }
@@ -352,20 +355,12 @@ static class LaneSteps
         return new LaneStep
         {
             Pc = pc, Instruction = ins, Reads = RegistersOf(ins, [address, .. values]), Writes = [], Memory = memory, IsStore = true,
+            StoreElements = values.Length, StoreElementBytes = elementBytes,
             Emit = e =>
             {
+                // Checked now, written after every lane has run (see Segment): the interpreter's instruction order.
                 var pointer = e.Address(memory, address, elementBytes * ins.VectorWidth, write: true, window);
-                for (int i = 0; i < values.Length; i++)
-                {
-                    e.IL.Emit(OpCodes.Ldloc, pointer);
-                    if (i > 0)
-                    {
-                        e.IL.Emit(OpCodes.Ldc_I4, i * elementBytes);
-                        e.IL.Emit(OpCodes.Add);
-                    }
-                    e.LoadValue(values[i]);
-                    e.StoreElement(elementBytes);
-                }
+                e.BufferStore(pointer, values);
             },
         };
     }

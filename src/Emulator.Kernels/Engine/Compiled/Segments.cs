@@ -15,11 +15,12 @@ unsafe delegate bool SegmentBody(BlockExecutor executor, Warp warp, ulong* regis
 /// over all lanes) rests on three rules enforced by <see cref="SegmentPlanner"/>:
 /// <list type="bullet">
 /// <item>Registers are per lane, so arithmetic can run in any lane order.</item>
-/// <item>Memory other lanes can see is touched in an order-independent way: a store is the only access to its space
-/// in the segment (a generic access counts for every space); local memory is lane-private and parameters read-only.</item>
+/// <item>Memory is touched in the interpreter's order: within one space (a generic access counts for every space) no
+/// load follows a store, and stores are only checked and recorded while the lanes run, then written after the last
+/// lane — instruction by instruction, lanes in order, as the interpreter writes them. Parameters are read-only.</item>
 /// <item>A segment that can give up (any memory access: an address outside the cached windows, a misaligned or
-/// faulting one) never overwrites a register it reads first, so giving up loses nothing: the warp body then runs the
-/// same instructions one by one, exactly as before, and a repeated store writes the same bytes.</item>
+/// faulting one) never overwrites a register it reads first and has written no memory yet, so giving up loses
+/// nothing: the warp body then runs the same instructions one by one, exactly as before.</item>
 /// </list>
 /// </summary>
 sealed class Segment
@@ -52,10 +53,14 @@ static class SegmentPlanner
             canGiveUp = false;
         }
 
+        var steps = new LaneStep?[code.Length];
+        for (int pc = 0; pc < code.Length; pc++) steps[pc] = LaneSteps.Describe(builder, pc);
+        bool endsRun = false;
         for (int pc = 0; pc < code.Length; pc++)
         {
             if (leaders[pc] || current.Count == MaximumSteps) Close();
-            var step = LaneSteps.Describe(builder, pc);
+            var step = steps[pc];
+            endsRun = pc + 1 >= code.Length || leaders[pc + 1] || steps[pc + 1] is null;
             if (step is null)
             {
                 Close();
@@ -78,7 +83,14 @@ static class SegmentPlanner
         bool Fits(LaneStep step)
         {
             foreach (var other in current)
-                if ((other.IsStore || step.IsStore) && MayAlias(other.Memory, step.Memory)) return false;
+            {
+                if (!MayAlias(other.Memory, step.Memory) || !(other.IsStore || step.IsStore)) continue;
+                // A load after a store to memory it may alias would read before the (deferred) store.
+                if (!step.IsStore) return false;
+                // A store that has to wait for the last lane: worth it only when more fused work follows it; a store
+                // ending the run is cheaper as its own instruction (one pass over the lanes, no buffer).
+                if (endsRun) return false;
+            }
             bool giveUp = canGiveUp || step.Memory != LaneMemory.None;
             if (!giveUp) return true;
             // Live-ins after adding the step, against everything written.
@@ -93,9 +105,13 @@ static class SegmentPlanner
         }
     }
 
+    /// <summary>
+    /// Whether two accesses may touch the same bytes (from any lanes, the same lane included): the same space, or a
+    /// generic access and any space a generic address can reach. Parameters are never stored to by a segment.
+    /// </summary>
     static bool MayAlias(LaneMemory a, LaneMemory b)
     {
-        if (a is LaneMemory.None or LaneMemory.Local or LaneMemory.Param || b is LaneMemory.None or LaneMemory.Local or LaneMemory.Param) return false;
+        if (a is LaneMemory.None or LaneMemory.Param || b is LaneMemory.None or LaneMemory.Param) return false;
         return a == b || a == LaneMemory.Generic || b == LaneMemory.Generic;
     }
 }
@@ -114,8 +130,12 @@ sealed unsafe class SegmentEmitter
 
     // Set up once per call, before the lane loop (emitted last, reached by a branch from the entry).
     LocalBuilder? windows, sharedBase, sharedLength, localBase, localBytes, parameters, parameterLength;
-    readonly Dictionary<int, (LocalBuilder Start, LocalBuilder Count)> globalWindows = [];
     readonly Dictionary<(LaneMemory, int), LocalBuilder> limits = [];
+
+    // Deferred stores: per store step, the lanes that stored and, per lane, the pointer and element values.
+    LocalBuilder? storeBuffer;
+    readonly Dictionary<LaneStep, (int Offset, LocalBuilder Lanes)> storeEntries = [];
+    LaneStep? currentStep;
 
     SegmentEmitter(KernelCompiler.Builder builder, Segment segment)
     {
@@ -178,8 +198,16 @@ sealed unsafe class SegmentEmitter
             il.Emit(OpCodes.Ldind_I8);
             il.Emit(OpCodes.Stloc, registerLocals[r]);
         }
+        int storeWords = 0;
+        foreach (var step in segment.Steps.Where(s => s.IsStore))
+        {
+            storeEntries[step] = (storeWords, il.DeclareLocal(typeof(uint)));
+            storeWords += Warp.Size * (1 + step.StoreElements);
+        }
+        builder.NoteStoreBufferWords(storeWords);
         foreach (var step in segment.Steps)
         {
+            currentStep = step;
             var skip = il.DefineLabel();
             var ins = step.Instruction;
             if (ins.GuardRegister >= 0)
@@ -200,6 +228,7 @@ sealed unsafe class SegmentEmitter
         il.Emit(OpCodes.Br, loop);
 
         il.MarkLabel(done);
+        EmitDeferredStores();
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
         il.MarkLabel(giveUp);
@@ -306,6 +335,100 @@ sealed unsafe class SegmentEmitter
         if (bytes < 8) IL.Emit(signExtend ? OpCodes.Conv_I8 : OpCodes.Conv_U8);
     }
 
+    /// <summary>Records this lane's store of <paramref name="values"/> at <paramref name="pointer"/> (already checked).</summary>
+    public void BufferStore(LocalBuilder pointer, Operand[] values)
+    {
+        var il = IL;
+        var (offset, lanes) = storeEntries[currentStep!];
+        storeBuffer ??= il.DeclareLocal(typeof(ulong*));
+        int stride = 1 + values.Length;
+        // entry = storeBuffer + (offset + lane * stride) words
+        var entry = il.DeclareLocal(typeof(ulong*));
+        il.Emit(OpCodes.Ldloc, storeBuffer);
+        il.Emit(OpCodes.Ldloc, lane);
+        il.Emit(OpCodes.Ldc_I4, stride * sizeof(ulong));
+        il.Emit(OpCodes.Mul);
+        il.Emit(OpCodes.Ldc_I4, offset * sizeof(ulong));
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Conv_I);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, entry);
+        il.Emit(OpCodes.Ldloc, entry);
+        il.Emit(OpCodes.Ldloc, pointer);
+        il.Emit(OpCodes.Conv_U8);
+        il.Emit(OpCodes.Stind_I8);
+        for (int i = 0; i < values.Length; i++)
+        {
+            il.Emit(OpCodes.Ldloc, entry);
+            il.Emit(OpCodes.Ldc_I4, (1 + i) * sizeof(ulong));
+            il.Emit(OpCodes.Add);
+            LoadValue(values[i]);
+            il.Emit(OpCodes.Stind_I8);
+        }
+        // lanes |= 1 << lane
+        il.Emit(OpCodes.Ldloc, lanes);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Ldloc, lane);
+        il.Emit(OpCodes.Shl);
+        il.Emit(OpCodes.Or);
+        il.Emit(OpCodes.Stloc, lanes);
+    }
+
+    /// <summary>After the last lane: every recorded store, instruction by instruction, lanes in ascending order.</summary>
+    void EmitDeferredStores()
+    {
+        var il = IL;
+        foreach (var step in segment.Steps.Where(s => s.IsStore))
+        {
+            var (offset, lanes) = storeEntries[step];
+            int stride = 1 + step.StoreElements;
+            var next = il.DefineLabel();
+            var loop = il.DefineLabel();
+            var entry = il.DeclareLocal(typeof(ulong*));
+            var pointer = il.DeclareLocal(typeof(byte*));
+            il.MarkLabel(loop);
+            il.Emit(OpCodes.Ldloc, lanes);
+            il.Emit(OpCodes.Brfalse, next);
+            // entry = storeBuffer + (offset + tzcnt(lanes) * stride) words; lanes &= lanes - 1
+            il.Emit(OpCodes.Ldloc, storeBuffer!);
+            il.Emit(OpCodes.Ldloc, lanes);
+            il.Emit(OpCodes.Call, typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!);
+            il.Emit(OpCodes.Ldc_I4, stride * sizeof(ulong));
+            il.Emit(OpCodes.Mul);
+            il.Emit(OpCodes.Ldc_I4, offset * sizeof(ulong));
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Conv_I);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, entry);
+            il.Emit(OpCodes.Ldloc, lanes);
+            il.Emit(OpCodes.Ldloc, lanes);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Stloc, lanes);
+            il.Emit(OpCodes.Ldloc, entry);
+            il.Emit(OpCodes.Ldind_I8);
+            il.Emit(OpCodes.Conv_U);
+            il.Emit(OpCodes.Stloc, pointer);
+            for (int i = 0; i < step.StoreElements; i++)
+            {
+                il.Emit(OpCodes.Ldloc, pointer);
+                if (i > 0)
+                {
+                    il.Emit(OpCodes.Ldc_I4, i * step.StoreElementBytes);
+                    il.Emit(OpCodes.Add);
+                }
+                il.Emit(OpCodes.Ldloc, entry);
+                il.Emit(OpCodes.Ldc_I4, (1 + i) * sizeof(ulong));
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Ldind_I8);
+                StoreElement(step.StoreElementBytes);
+            }
+            il.Emit(OpCodes.Br, loop);
+            il.MarkLabel(next);
+        }
+    }
+
     /// <summary>Stores the low <paramref name="bytes"/> of the value on the stack at the pointer below it.</summary>
     public void StoreElement(int bytes)
     {
@@ -397,13 +520,14 @@ sealed unsafe class SegmentEmitter
     void EmitGlobal(LocalBuilder effective, LocalBuilder pointer, int size, bool write, int window, Label resolved)
     {
         var il = IL;
-        var (start, count) = GlobalWindow(window);
+        windows ??= il.DeclareLocal(typeof(ulong*));
         var hit = il.DefineLabel();
-        // effective - start < count: inside the window with room for the whole access.
+        // effective - start < count: inside the window with room for the whole access. The window is read from the
+        // executor's array each time (an L1 hit) rather than kept in locals that would crowd out the registers.
         il.Emit(OpCodes.Ldloc, effective);
-        il.Emit(OpCodes.Ldloc, start);
+        EmitWindowWord(window * 2);
         il.Emit(OpCodes.Sub);
-        il.Emit(OpCodes.Ldloc, count);
+        EmitWindowWord(window * 2 + 1);
         il.Emit(OpCodes.Blt_Un, hit);
         // Miss: ask for the region holding the address (no side effects, no fault); none → give up.
         il.Emit(OpCodes.Ldarg_0);
@@ -413,13 +537,20 @@ sealed unsafe class SegmentEmitter
         il.Emit(OpCodes.Ldc_I4, window);
         il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
         il.Emit(OpCodes.Brfalse, giveUp);
-        LoadWindow(window, start, count);
         il.MarkLabel(hit);
         // Unified addressing: the device address is the host address.
         il.Emit(OpCodes.Ldloc, effective);
         il.Emit(OpCodes.Conv_U);
         il.Emit(OpCodes.Stloc, pointer);
         il.Emit(OpCodes.Br, resolved);
+    }
+
+    void EmitWindowWord(int index)
+    {
+        IL.Emit(OpCodes.Ldloc, windows!);
+        IL.Emit(OpCodes.Ldc_I4, index * sizeof(ulong));
+        IL.Emit(OpCodes.Add);
+        IL.Emit(OpCodes.Ldind_I8);
     }
 
     void EmitShared(LocalBuilder effective, LocalBuilder pointer, int size, Label resolved)
@@ -487,42 +618,21 @@ sealed unsafe class SegmentEmitter
         return limit;
     }
 
-    (LocalBuilder Start, LocalBuilder Count) GlobalWindow(int window)
-    {
-        windows ??= IL.DeclareLocal(typeof(ulong*));
-        if (!globalWindows.TryGetValue(window, out var locals))
-        {
-            locals = (IL.DeclareLocal(typeof(ulong)), IL.DeclareLocal(typeof(ulong)));
-            globalWindows[window] = locals;
-        }
-        return locals;
-    }
-
-    void LoadWindow(int window, LocalBuilder start, LocalBuilder count)
-    {
-        var il = IL;
-        il.Emit(OpCodes.Ldloc, windows!);
-        il.Emit(OpCodes.Ldc_I4, window * 2 * sizeof(ulong));
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Ldind_I8);
-        il.Emit(OpCodes.Stloc, start);
-        il.Emit(OpCodes.Ldloc, windows!);
-        il.Emit(OpCodes.Ldc_I4, (window * 2 + 1) * sizeof(ulong));
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Ldind_I8);
-        il.Emit(OpCodes.Stloc, count);
-    }
-
-    /// <summary>Once per call: the executor's windows into locals.</summary>
+    /// <summary>Once per call: the executor's memory windows into locals.</summary>
     void EmitSetup()
     {
         var il = IL;
+        if (storeBuffer is not null)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SegmentStoreBuffer)));
+            il.Emit(OpCodes.Stloc, storeBuffer);
+        }
         if (windows is not null)
         {
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SegmentWindows)));
             il.Emit(OpCodes.Stloc, windows);
-            foreach (var (window, (start, count)) in globalWindows) LoadWindow(window, start, count);
         }
         if (sharedBase is not null)
         {

@@ -10,6 +10,13 @@ namespace Emulator.Kernels.Engine.Interpreter;
 sealed unsafe partial class BlockExecutor
 {
     ulong[]? segmentWindows;
+    ulong[]? segmentStores;
+
+    internal ulong* SegmentStoreBuffer()
+    {
+        segmentStores ??= GC.AllocateArray<ulong>(Math.Max(1, compiled?.SegmentStoreBufferWords ?? 0), pinned: true);
+        return (ulong*)Unsafe.AsPointer(ref segmentStores[0]);
+    }
 
     internal ulong* SegmentWindows()
     {
