@@ -44,6 +44,7 @@ public static class KernelCompiler
         int fused;
         Dictionary<int, Segment> segments = [];
         RegisterLiveness? liveness;
+        WarpUniformity? uniformity;
 
         ILGenerator il = null!;
         LocalBuilder registers = null!, active = null!, enabled = null!, activeCount = null!, executed = null!;
@@ -74,6 +75,7 @@ public static class KernelCompiler
             if (FusionEnabled)
             {
                 liveness = RegisterLiveness.Analyze(kernel);
+                uniformity = WarpUniformity.Analyze(kernel, liveness);
                 segments = SegmentPlanner.Plan(this, leaders);
                 CountUnfused();
             }
@@ -175,6 +177,9 @@ public static class KernelCompiler
 
         /// <summary>The largest store buffer (in ulongs) any segment needs: one per executor holds it.</summary>
         internal void NoteStoreBufferWords(int words) => storeBufferWords = Math.Max(storeBufferWords, words);
+
+        /// <summary>Whether a register holds the same value in every lane whenever it is read (false without the analysis).</summary>
+        internal bool IsUniform(int register) => uniformity?.IsUniform(register) ?? false;
 
         /// <summary>A new cached global window for one fused access.</summary>
         internal int AllocateSegmentWindow() => segmentWindows++;

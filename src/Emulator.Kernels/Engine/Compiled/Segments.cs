@@ -170,6 +170,9 @@ sealed unsafe class SegmentEmitter
         var body = il.DefineLabel();
         il.MarkLabel(body);
         il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Brfalse, done);
+        EmitUniformPart(loadFirst);
+        il.Emit(OpCodes.Ldarg_3);
         il.Emit(OpCodes.Stloc, remaining);
         il.MarkLabel(loop);
         // lane = tzcnt(remaining); remaining &= remaining - 1; laneRegisters = registers + lane
@@ -192,7 +195,7 @@ sealed unsafe class SegmentEmitter
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, laneRegisters);
 
-        foreach (int r in loadFirst)
+        foreach (int r in loadFirst.Where(r => !builder.IsUniform(r)))
         {
             EmitSlotAddress(r * Warp.Size);
             il.Emit(OpCodes.Ldind_I8);
@@ -207,6 +210,7 @@ sealed unsafe class SegmentEmitter
         builder.NoteStoreBufferWords(storeWords);
         foreach (var step in segment.Steps)
         {
+            if (IsHoisted(step)) continue;
             currentStep = step;
             var skip = il.DefineLabel();
             var ins = step.Instruction;
@@ -238,6 +242,42 @@ sealed unsafe class SegmentEmitter
         il.MarkLabel(setup);
         EmitSetup();
         il.Emit(OpCodes.Br, body);
+    }
+
+    /// <summary>
+    /// A step whose results are warp-uniform (<see cref="WarpUniformity"/>): it runs once per call, before the lanes,
+    /// from uniform inputs only, so every lane would have computed the same bits.
+    /// </summary>
+    bool IsHoisted(LaneStep step) =>
+        step.Writes.Length > 0 && step.Instruction.GuardRegister < 0 && !step.IsStore && step.Memory is LaneMemory.None or LaneMemory.Param
+        && step.Writes.All(builder.IsUniform) && step.Reads.All(builder.IsUniform);
+
+    /// <summary>
+    /// Once per call, for the first active lane: the uniform registers the segment reads before writing (every lane
+    /// holds the same value), then the hoisted steps.
+    /// </summary>
+    void EmitUniformPart(List<int> loadFirst)
+    {
+        var il = IL;
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Call, typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!);
+        il.Emit(OpCodes.Conv_I);
+        il.Emit(OpCodes.Ldc_I4_8);
+        il.Emit(OpCodes.Mul);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, laneRegisters);
+        foreach (int r in loadFirst.Where(builder.IsUniform))
+        {
+            EmitSlotAddress(r * Warp.Size);
+            il.Emit(OpCodes.Ldind_I8);
+            il.Emit(OpCodes.Stloc, registerLocals[r]);
+        }
+        foreach (var step in segment.Steps.Where(IsHoisted))
+        {
+            currentStep = step;
+            step.Emit(this);
+        }
     }
 
     /// <summary>
