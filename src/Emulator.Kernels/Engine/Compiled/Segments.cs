@@ -127,6 +127,13 @@ sealed unsafe class SegmentEmitter
     readonly Dictionary<int, LocalBuilder> registerLocals = [];
     LocalBuilder lane = null!, laneRegisters = null!;
     readonly Label giveUp;
+    Label body;
+    LocalBuilder restarts = null!;
+    // Out-of-line blocks for global-window misses, emitted after the lanes' code (see EmitGlobal).
+    readonly List<Action> windowMisses = [];
+
+    /// <summary>Restarts after window refreshes before giving up (lanes alternating between regions at one access).</summary>
+    const int MaximumRestarts = 2;
 
     // Set up once per call, before the lane loop (emitted last, reached by a branch from the entry).
     LocalBuilder? windows, sharedBase, sharedLength, localBase, localBytes, parameters, parameterLength;
@@ -166,11 +173,26 @@ sealed unsafe class SegmentEmitter
         var (loadFirst, written) = RegisterUse();
         foreach (int r in loadFirst.Concat(written).Distinct()) registerLocals[r] = il.DeclareLocal(typeof(ulong));
 
+        int storeWords = 0;
+        foreach (var step in segment.Steps.Where(s => s.IsStore))
+        {
+            storeEntries[step] = (storeWords, il.DeclareLocal(typeof(uint)));
+            storeWords += Warp.Size * (1 + step.StoreElements);
+        }
+        builder.NoteStoreBufferWords(storeWords);
+
         il.Emit(OpCodes.Br, setup);
-        var body = il.DefineLabel();
+        body = il.DefineLabel();
+        restarts = il.DeclareLocal(typeof(int));
         il.MarkLabel(body);
         il.Emit(OpCodes.Ldarg_3);
         il.Emit(OpCodes.Brfalse, done);
+        // (Re)start: no store recorded yet.
+        foreach (var (_, lanes) in storeEntries.Values)
+        {
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Stloc, lanes);
+        }
         EmitUniformPart(loadFirst);
         il.Emit(OpCodes.Ldarg_3);
         il.Emit(OpCodes.Stloc, remaining);
@@ -201,13 +223,6 @@ sealed unsafe class SegmentEmitter
             il.Emit(OpCodes.Ldind_I8);
             il.Emit(OpCodes.Stloc, registerLocals[r]);
         }
-        int storeWords = 0;
-        foreach (var step in segment.Steps.Where(s => s.IsStore))
-        {
-            storeEntries[step] = (storeWords, il.DeclareLocal(typeof(uint)));
-            storeWords += Warp.Size * (1 + step.StoreElements);
-        }
-        builder.NoteStoreBufferWords(storeWords);
         foreach (var step in segment.Steps)
         {
             if (IsHoisted(step)) continue;
@@ -235,6 +250,7 @@ sealed unsafe class SegmentEmitter
         EmitDeferredStores();
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
+        foreach (var emitRefresh in windowMisses) emitRefresh();
         il.MarkLabel(giveUp);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
@@ -569,14 +585,29 @@ sealed unsafe class SegmentEmitter
         il.Emit(OpCodes.Sub);
         EmitWindowWord(window * 2 + 1);
         il.Emit(OpCodes.Blt_Un, hit);
-        // Miss: ask for the region holding the address (no side effects, no fault); none → give up.
-        il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Ldloc, effective);
-        il.Emit(OpCodes.Ldc_I4, size);
-        il.Emit(OpCodes.Ldc_I4, write ? 1 : 0);
-        il.Emit(OpCodes.Ldc_I4, window);
-        il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
-        il.Emit(OpCodes.Brfalse, giveUp);
+        // Miss, out of line: cache the region holding the address (no side effects, no fault) and start the segment
+        // over — nothing is written yet and no register the segment reads first has changed — or give up.
+        var miss = il.DefineLabel();
+        il.Emit(OpCodes.Br, miss);
+        windowMisses.Add(() =>
+        {
+            il.MarkLabel(miss);
+            il.Emit(OpCodes.Ldloc, restarts);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, restarts);
+            il.Emit(OpCodes.Ldc_I4, MaximumRestarts);
+            il.Emit(OpCodes.Bgt, giveUp);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldloc, effective);
+            il.Emit(OpCodes.Ldc_I4, size);
+            il.Emit(OpCodes.Ldc_I4, write ? 1 : 0);
+            il.Emit(OpCodes.Ldc_I4, window);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
+            il.Emit(OpCodes.Brfalse, giveUp);
+            il.Emit(OpCodes.Br, body);
+        });
         il.MarkLabel(hit);
         // Unified addressing: the device address is the host address.
         il.Emit(OpCodes.Ldloc, effective);
