@@ -79,13 +79,28 @@ static class InstructionEmitters
         Opcode.Mov or Opcode.Not or Opcode.Neg or Opcode.Abs or Opcode.Cvta or Opcode.CvtaTo or Opcode.Popc or Opcode.Clz
             or Opcode.Ex2 or Opcode.Rsqrt or Opcode.Rcp or Opcode.Tanh => 1,
         Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.Min or Opcode.Max or Opcode.And or Opcode.Or or Opcode.Xor or Opcode.Shl or Opcode.Shr
-            or Opcode.Div or Opcode.Rem => 2,
+            or Opcode.Div or Opcode.Rem or Opcode.Copysign => 2,
         Opcode.Mad or Opcode.Fma or Opcode.Selp or Opcode.Dp4a or Opcode.Prmt => 3,
         _ => 0,
     };
 
     /// <summary>f32 arithmetic the lane structs cover: round to nearest even, no .sat (.ftz selects the flush policy).</summary>
     static bool PlainF32(Instruction ins) => ins.Type == ScalarType.F32 && !ins.Saturate && ins.Rounding == RoundingMode.NearestEven && !ins.Approximate;
+
+    /// <summary>The rounding-mode type of f32 arithmetic with a directed rounding (.rz/.rm/.rp, no .sat), else null.</summary>
+    static Type? DirectedF32(Instruction ins) =>
+        ins.Type != ScalarType.F32 || ins.Saturate || ins.Approximate ? null : RoundingType(ins.Rounding) is { } t && t != typeof(NearestEvenMode) ? t : null;
+
+    static Type? RoundingType(RoundingMode mode) => mode switch
+    {
+        RoundingMode.NearestEven => typeof(NearestEvenMode),
+        RoundingMode.TowardZero => typeof(TowardZero),
+        RoundingMode.TowardNegative => typeof(TowardNegative),
+        RoundingMode.TowardPositive => typeof(TowardPositive),
+        _ => null,
+    };
+
+    static Type Flush(Instruction ins) => ins.Ftz ? typeof(FlushSubnormals) : typeof(KeepSubnormals);
 
     /// <summary>The generic lane struct closed over the instruction's flush policy.</summary>
     static Type F32(Type open, Instruction ins) => open.MakeGenericType(ins.Ftz ? typeof(FlushSubnormals) : typeof(KeepSubnormals));
@@ -144,6 +159,12 @@ static class InstructionEmitters
         if (type == ScalarType.F32)
         {
             if (ins.Opcode == Opcode.Div && ins.Approximate && !ins.Saturate) return F32(typeof(DivApproxF32<>), ins);
+            if (ins.Opcode == Opcode.Copysign) return typeof(CopySignF32);
+            if (DirectedF32(ins) is { } rounding)
+            {
+                var open = ins.Opcode switch { Opcode.Add => typeof(AddF32Rounded<,>), Opcode.Sub => typeof(SubF32Rounded<,>), Opcode.Mul => typeof(MulF32Rounded<,>), _ => null };
+                return open?.MakeGenericType(Flush(ins), rounding);
+            }
             if (!PlainF32(ins)) return null;
             return ins.Opcode switch
             {
@@ -168,6 +189,19 @@ static class InstructionEmitters
         }
         if (ins.Opcode is Opcode.And or Opcode.Or or Opcode.Xor)
             return ins.Opcode switch { Opcode.And => typeof(And64), Opcode.Or => typeof(Or64), _ => typeof(Xor64) };
+        if (Integer(type) && bits == 16)
+        {
+            return ins.Opcode switch
+            {
+                Opcode.Add when !ins.Saturate => typeof(Add16),
+                Opcode.Sub when !ins.Saturate => typeof(Sub16),
+                Opcode.Mul when ins.Wide => signed ? typeof(MulWideS16) : typeof(MulWideU16),
+                Opcode.Mul when !ins.Hi => typeof(MulLo16),
+                Opcode.Shl => typeof(Shl16),
+                Opcode.Shr => signed ? typeof(ShrS16) : typeof(ShrU16),
+                _ => null,
+            };
+        }
         if (!Integer(type) || bits is not (32 or 64)) return null;
         bool wide = bits == 64;
         return ins.Opcode switch
@@ -206,6 +240,7 @@ static class InstructionEmitters
             case Opcode.Prmt:
                 return ins.PermuteMode == IntegerOps.PermuteMode.Default ? typeof(PermuteDefault) : null;
             case Opcode.Mad or Opcode.Fma when type == ScalarType.F32:
+                if (DirectedF32(ins) is { } rounding) return typeof(FmaF32Rounded<,>).MakeGenericType(Flush(ins), rounding);
                 return PlainF32(ins) ? F32(typeof(FmaF32<>), ins) : null;
             case Opcode.Fma or Opcode.Mad when type == ScalarType.F16x2:
                 return !ins.Ftz && !ins.Saturate && ins.Rounding == RoundingMode.NearestEven ? typeof(FmaF16x2) : null;
@@ -387,7 +422,14 @@ static class InstructionEmitters
     /// <summary>The float conversions ggml's kernels use most, each with the interpreter's exact rounding.</summary>
     internal static Type? SelectFloatConvert(Instruction ins)
     {
-        if (ins.Saturate || ins.RoundToIntegral || ins.Operands.Length != 2) return null;
+        if (ins.Saturate || ins.Operands.Length != 2) return null;
+        if (ins.SourceType == ScalarType.F32 && RoundingType(ins.Rounding) is { } rounding && ins.HasRounding)
+        {
+            if (ins.RoundToIntegral && ins.Type == ScalarType.F32) return typeof(RoundIntegralF32<,>).MakeGenericType(Flush(ins), rounding);
+            if (ins.Type == ScalarType.S32) return typeof(F32ToS32<,>).MakeGenericType(Flush(ins), rounding);
+            if (ins.Type == ScalarType.U32) return typeof(F32ToU32<,>).MakeGenericType(Flush(ins), rounding);
+        }
+        if (ins.RoundToIntegral) return null;
         bool nearest = ins.Rounding == RoundingMode.NearestEven;
         return (ins.Type, ins.SourceType) switch
         {

@@ -550,3 +550,61 @@ static class HalfTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort bits) => Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(singles), bits);
 }
+
+// ---- 16-bit integer forms: the interpreter's arithmetic on operands cut to 16 bits ----
+
+struct Add16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (a + b) & 0xffff; }
+struct Sub16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (a - b) & 0xffff; }
+struct MulLo16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => ((a & 0xffff) * (b & 0xffff)) & 0xffff; }
+struct MulWideU16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (a & 0xffff) * (b & 0xffff); }
+struct MulWideS16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)((long)(short)a * (short)b) & 0xffff_ffff; }
+struct Shl16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 16); }
+struct ShrU16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 16); }
+struct ShrS16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 16); }
+
+// ---- f32 with a directed rounding mode (.rz/.rm/.rp), the interpreter's exact FloatRounding ----
+
+interface IRoundingMode { static abstract RoundingMode Mode { get; } }
+struct TowardZero : IRoundingMode { public static RoundingMode Mode => RoundingMode.TowardZero; }
+struct TowardNegative : IRoundingMode { public static RoundingMode Mode => RoundingMode.TowardNegative; }
+struct TowardPositive : IRoundingMode { public static RoundingMode Mode => RoundingMode.TowardPositive; }
+struct NearestEvenMode : IRoundingMode { public static RoundingMode Mode => RoundingMode.NearestEven; }
+
+struct AddF32Rounded<F, R> : IBinaryLane where F : struct, IFlushPolicy where R : struct, IRoundingMode
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Add(F.In(a), F.In(b), R.Mode));
+}
+struct SubF32Rounded<F, R> : IBinaryLane where F : struct, IFlushPolicy where R : struct, IRoundingMode
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Add(F.In(a), -F.In(b), R.Mode));
+}
+struct MulF32Rounded<F, R> : IBinaryLane where F : struct, IFlushPolicy where R : struct, IRoundingMode
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Mul(F.In(a), F.In(b), R.Mode));
+}
+struct FmaF32Rounded<F, R> : ITernaryLane where F : struct, IFlushPolicy where R : struct, IRoundingMode
+{
+    public static ulong Apply(ulong a, ulong b, ulong c) => F.Out(FloatRounding.Fma(F.In(a), F.In(b), F.In(c), R.Mode));
+}
+
+/// <summary>copysign.f32 d, a, b: b's magnitude with a's sign (no canonicalisation, as the interpreter).</summary>
+struct CopySignF32 : IBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => BitConverter.SingleToUInt32Bits(FloatRounding.CopySign(BitConverter.UInt32BitsToSingle((uint)a), BitConverter.UInt32BitsToSingle((uint)b)));
+}
+
+/// <summary>cvt.{rni,rzi,rmi,rpi}[.ftz].f32.f32: round to an integral value in the given mode.</summary>
+struct RoundIntegralF32<F, R> : IUnaryLane where F : struct, IFlushPolicy where R : struct, IRoundingMode
+{
+    public static ulong Apply(ulong a) => F.Out((float)Conversions.RoundToIntegral(F.In(a), R.Mode));
+}
+
+/// <summary>cvt.{rni,rzi,rmi,rpi}[.ftz].s32.f32 / .u32.f32: the interpreter's FloatToInteger (NaN → 0, clamped), signed results sign-extended.</summary>
+struct F32ToS32<F, R> : IUnaryLane where F : struct, IFlushPolicy where R : struct, IRoundingMode
+{
+    public static ulong Apply(ulong a) => (ulong)IntegerOps.SignExtend(Conversions.FloatToInteger(F.In(a), R.Mode, 32, true), 32);
+}
+struct F32ToU32<F, R> : IUnaryLane where F : struct, IFlushPolicy where R : struct, IRoundingMode
+{
+    public static ulong Apply(ulong a) => Conversions.FloatToInteger(F.In(a), R.Mode, 32, false);
+}

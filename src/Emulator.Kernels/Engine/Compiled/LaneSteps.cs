@@ -42,6 +42,9 @@ static class LaneSteps
         var ins = builder.Kernel.Code[pc];
         var step = ins.Opcode switch
         {
+            // No effect in an in-order engine (as in the warp body): nothing to do in a lane either.
+            Opcode.Nop or Opcode.Membar or Opcode.BarWarpSync or Opcode.PrefetchOrHint or Opcode.CpAsyncWaitAll or Opcode.CpAsyncCommit
+                or Opcode.CpAsyncWaitGroup => new LaneStep { Pc = pc, Instruction = ins, Reads = RegistersOf(ins), Writes = [], Emit = _ => { } },
             Opcode.Ld => Load(builder, pc, ins),
             Opcode.St => Store(builder, pc, ins),
             Opcode.Setp => Setp(builder, pc, ins),
