@@ -114,4 +114,19 @@ public class FusedSegmentTests
         var o = harness.Memory.Download<uint>(output, 32);
         for (uint t = 0; t < 32; t++) o[t].ShouldBe(t == 0 ? 0u : t - 1 + 100, $"slot {t}");
     }
+
+    [Fact]
+    public void Shuffles_with_constant_registers_follow_the_isa_lane_rule()
+    {
+        using var harness = new PtxHarness(Source);
+        ulong output = harness.Memory.Allocate(32 * 12);
+        harness.Launch("constant_shuffles", new LaunchExtent(1), new LaunchExtent(32), output).Status.ShouldBe(LaunchStatus.Success);
+        var o = harness.Memory.Download<uint>(output, 32 * 3);
+        for (uint t = 0; t < 32; t++)
+        {
+            o[t * 3].ShouldBe((t ^ 8) * 3, $"bfly, lane {t}");
+            o[t * 3 + 1].ShouldBe(t + 3 <= 31 ? (t + 3) * 3 : t * 3, $"down, lane {t}");
+            o[t * 3 + 2].ShouldBe(t + 3 <= 31 ? 1u : 0u, $"down's predicate, lane {t}");
+        }
+    }
 }

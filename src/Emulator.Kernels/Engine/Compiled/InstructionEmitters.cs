@@ -355,6 +355,19 @@ static class InstructionEmitters
         int? a = builder.ValueOffset(ops[1]), b = builder.ValueOffset(ops[2]), c = builder.ValueOffset(ops[3]);
         if (d is null || a is null || b is null || c is null) return false;
         int mode = ins.SubOp switch { "up" => 0, "down" => 1, "bfly" => 2, _ => 3 };
+        if (builder.TryConstant(ops[2], out ulong offset) && builder.TryConstant(ops[3], out ulong control))
+        {
+            // Lane offset and clamp/segment control known: the source lane of every lane is fixed at compile time.
+            builder.EmitRegisters();
+            builder.EmitInt(d.Value);
+            builder.EmitInt(ins.PredicateDestination >= 0 ? ins.PredicateDestination * Warp.Size : -1);
+            builder.EmitInt(a.Value);
+            builder.EmitULong(LaneLoops.ShuffleSources(mode, (int)(offset & 0x1f), (uint)control));
+            builder.EmitULong(builder.RegisterMask(ops[0]));
+            builder.EmitEnabled();
+            builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.ShuffleFixed)));
+            return true;
+        }
         builder.EmitRegisters();
         builder.EmitInt(d.Value);
         builder.EmitInt(ins.PredicateDestination >= 0 ? ins.PredicateDestination * Warp.Size : -1);

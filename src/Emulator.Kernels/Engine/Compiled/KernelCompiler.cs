@@ -181,6 +181,15 @@ public static class KernelCompiler
         /// <summary>Whether a register holds the same value in every lane whenever it is read (false without the analysis).</summary>
         internal bool IsUniform(int register) => uniformity?.IsUniform(register) ?? false;
 
+        /// <summary>The value an operand has in every lane wherever it is read, when the compiler can tell (immediates, constant registers).</summary>
+        internal bool TryConstant(in Operand operand, out ulong value)
+        {
+            value = operand.Immediate;
+            if (operand.Kind == OperandKind.Immediate) return true;
+            value = 0;
+            return operand.Kind == OperandKind.Register && !operand.Negated && uniformity is not null && uniformity.TryGetConstant(operand.Register, out value);
+        }
+
         /// <summary>A new cached global window for one fused access.</summary>
         internal int AllocateSegmentWindow() => segmentWindows++;
 

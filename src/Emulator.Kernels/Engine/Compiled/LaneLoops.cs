@@ -203,6 +203,68 @@ static unsafe class LaneLoops
         }
     }
 
+    /// <summary>
+    /// A constant shuffle, packed for <see cref="ShuffleFixed"/>: bits 0–31 which lanes are in range, bits 32–36 the
+    /// lane offset, bits 40–41 the mode, bits 48–60 the clamp and segment mask of the control operand.
+    /// </summary>
+    public static ulong ShuffleSources(int mode, int offset, uint control)
+    {
+        uint inRange = 0;
+        for (int lane = 0; lane < 32; lane++)
+            if (ShuffleSource(mode, offset, control, lane).InRange) inRange |= 1u << lane;
+        return inRange | ((ulong)(uint)offset << 32) | ((ulong)(uint)mode << 40) | ((ulong)(control & 0x1f1f) << 48);
+    }
+
+    /// <summary>The ISA's source lane and range test for one lane (the rule <see cref="Shuffle"/> applies).</summary>
+    static (int Source, bool InRange) ShuffleSource(int mode, int offset, uint control, int lane)
+    {
+        int clamp = (int)(control & 0x1f);
+        int segmentMask = (int)((control >> 8) & 0x1f);
+        int maxLane = (lane & segmentMask) | (clamp & ~segmentMask);
+        int minLane = lane & segmentMask;
+        int j;
+        bool inRange;
+        switch (mode)
+        {
+            case 0: j = lane - offset; inRange = j >= maxLane; break;
+            case 1: j = lane + offset; inRange = j <= maxLane; break;
+            case 2: j = lane ^ offset; inRange = j <= maxLane; break;
+            default: j = minLane | (offset & ~segmentMask); inRange = j <= maxLane; break;
+        }
+        return (inRange ? j : lane, inRange);
+    }
+
+    /// <summary>shfl.sync with a constant offset and control (<paramref name="sources"/> from <see cref="ShuffleSources"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ShuffleFixed(ulong* r, int d, int predicate, int a, ulong sources, ulong destinationMask, uint mask)
+    {
+        ulong* source = stackalloc ulong[32];
+        for (int lane = 0; lane < 32; lane++) source[lane] = r[a + lane];
+        uint inRange = (uint)sources;
+        int offset = (int)(sources >> 32) & 0x1f;
+        int mode = (int)(sources >> 40) & 3;
+        uint control = (uint)(sources >> 48);
+        ulong keep = 0xffff_ffff & destinationMask;
+        if (mode == 2 && inRange == uint.MaxValue)
+        {
+            // The butterfly of a warp reduction: every lane reads lane ^ offset.
+            for (uint m = mask; m != 0; m &= m - 1)
+            {
+                int lane = BitOperations.TrailingZeroCount(m);
+                r[d + lane] = source[lane ^ offset] & keep;
+                if (predicate >= 0) r[predicate + lane] = 1;
+            }
+            return;
+        }
+        for (uint m = mask; m != 0; m &= m - 1)
+        {
+            int lane = BitOperations.TrailingZeroCount(m);
+            var (j, valid) = ShuffleSource(mode, offset, control, lane);
+            r[d + lane] = source[j] & keep;
+            if (predicate >= 0) r[predicate + lane] = valid ? 1UL : 0;
+        }
+    }
+
     /// <summary>mov {e0, e1, ...}, a: element i takes bits [i·width, (i+1)·width) of a (a negative offset discards it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unpack(ulong* r, int a, int count, int width, int d0, int d1, int d2, int d3, ulong destinationMask, uint mask)

@@ -16,10 +16,18 @@ namespace Emulator.Kernels.Engine.Program;
 public sealed class WarpUniformity
 {
     readonly bool[] uniform;
+    readonly Dictionary<int, ulong> constants;
 
-    WarpUniformity(bool[] uniform) => this.uniform = uniform;
+    WarpUniformity(bool[] uniform, Dictionary<int, ulong> constants)
+    {
+        this.uniform = uniform;
+        this.constants = constants;
+    }
 
     public bool IsUniform(int register) => (uint)register < (uint)uniform.Length && uniform[register];
+
+    /// <summary>A uniform register whose single write moves an immediate: its value wherever it is read.</summary>
+    public bool TryGetConstant(int register, out ulong value) => constants.TryGetValue(register, out value);
 
     public static bool IsUniformSpecial(SpecialRegister special) => special is
         SpecialRegister.CtaidX or SpecialRegister.CtaidY or SpecialRegister.CtaidZ or SpecialRegister.NtidX or SpecialRegister.NtidY
@@ -56,7 +64,19 @@ public sealed class WarpUniformity
                 changed = true;
             }
         }
-        return new WarpUniformity(uniform);
+        var constants = new Dictionary<int, ulong>();
+        for (int r = 0; r < registers; r++)
+        {
+            if (!uniform[r]) continue;
+            var ins = code[definedAt[r]];
+            if (ins.Opcode == Opcode.Mov && ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Register && ins.Operands[1].Kind == OperandKind.Immediate)
+            {
+                // As the interpreter's mov: cut to the instruction's type, then to the register's width.
+                ulong value = ins.Type == ScalarType.Pred ? ins.Operands[1].Immediate & 1 : ins.Operands[1].Immediate & Semantics.IntegerOps.Mask(Math.Max(ins.Type.Bits(), 1));
+                constants[r] = value & Semantics.IntegerOps.Mask(Math.Max(1, kernel.RegisterBits[r]));
+            }
+        }
+        return new WarpUniformity(uniform, constants);
     }
 
     /// <summary>Every register an instruction may write: its first operand (any register in it) and the second predicate destination.</summary>
