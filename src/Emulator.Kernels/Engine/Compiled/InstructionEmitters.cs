@@ -215,8 +215,8 @@ static class InstructionEmitters
             Opcode.Max => wide ? (signed ? typeof(MaxS64) : typeof(MaxU64)) : (signed ? typeof(MaxS32) : typeof(MaxU32)),
             Opcode.Shl => wide ? typeof(Shl64) : typeof(Shl32),
             Opcode.Shr => signed ? (wide ? typeof(ShrS64) : typeof(ShrS32)) : (wide ? typeof(ShrU64) : typeof(ShrU32)),
-            Opcode.Div => wide ? null : signed ? typeof(DivS32) : typeof(DivU32),
-            Opcode.Rem => wide ? null : signed ? typeof(RemS32) : typeof(RemU32),
+            Opcode.Div => wide ? (signed ? typeof(DivS64) : typeof(DivU64)) : signed ? typeof(DivS32) : typeof(DivU32),
+            Opcode.Rem => wide ? (signed ? typeof(RemS64) : typeof(RemU64)) : signed ? typeof(RemS32) : typeof(RemU32),
             _ => null,
         };
     }

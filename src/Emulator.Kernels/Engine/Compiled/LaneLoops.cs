@@ -558,6 +558,10 @@ struct FmaF16x2 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulo
 
 // ---- integer division (PTX defines division by zero; IntegerOps has the rule) ----
 
+struct DivU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.DivUnsigned(a, b, 64); }
+struct DivS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)IntegerOps.DivSigned((long)a, (long)b, 64); }
+struct RemU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.RemUnsigned(a, b); }
+struct RemS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)IntegerOps.RemSigned((long)a, (long)b); }
 struct DivU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.DivUnsigned((uint)a, (uint)b, 32); }
 struct DivS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)IntegerOps.DivSigned((int)(uint)a, (int)(uint)b, 32) & 0xffff_ffff; }
 struct RemU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.RemUnsigned((uint)a, (uint)b); }

@@ -35,7 +35,7 @@ public class IntegerFuzzTests
         new("shl.b64 %d, %a, 63;", "b64", "b64"), new("shr.s64 %d, %a, 70;", "s64", "s64"), new("shr.u64 %d, %a, 4;", "u64", "u64"),
         new("shl.b64 %d, %a, %c;", "b64", "b64", "u32"), new("shr.s64 %d, %a, %c;", "s64", "s64", "u32"), new("shr.u64 %d, %a, %c;", "u64", "u64", "u32"),
         new("shl.b16 %d, %a, 4;", "b16", "b16"), new("shr.u16 %d, %a, 4;", "u16", "u16"), new("shr.s16 %d, %a, 4;", "s16", "s16"),
-        new("add.u16 %d, %a, %b;", "u16", "u16"), new("sub.s16 %d, %a, %b;", "s16", "s16"), new("mul.lo.u16 %d, %a, %b;", "u16", "u16"),
+        new("rem.u64 %d, %a, %b;", "u64", "u64"), new("add.u16 %d, %a, %b;", "u16", "u16"), new("sub.s16 %d, %a, %b;", "s16", "s16"), new("mul.lo.u16 %d, %a, %b;", "u16", "u16"),
         new("mul.wide.s16 %d, %a, %b;", "s32", "s16"), new("shr.s16 %d, %a, %c;", "s16", "s16", "u32"), new("shl.b16 %d, %a, %c;", "b16", "b16", "u32"),
         new("popc.b32 %d, %a;", "b32", "b32"), new("clz.b32 %d, %a;", "b32", "b32"), new("brev.b32 %d, %a;", "b32", "b32"),
         new("bfe.u32 %d, %a, %b, %c;", "u32", "u32"), new("bfe.s32 %d, %a, %b, %c;", "s32", "s32"),
