@@ -131,6 +131,16 @@ static class InstructionEmitters
                 return (F32(typeof(RcpApproxF32<>), ins), ulong.MaxValue);
             case Opcode.Tanh when type == ScalarType.F32 && !ins.Saturate && !ins.Ftz:
                 return (typeof(TanhF32), ulong.MaxValue);
+            case Opcode.Lg2 when type == ScalarType.F32 && !ins.Saturate:
+                return (F32(typeof(Lg2F32<>), ins), ulong.MaxValue);
+            case Opcode.Sin when type == ScalarType.F32 && !ins.Saturate:
+                return (F32(typeof(SinF32<>), ins), ulong.MaxValue);
+            case Opcode.Cos when type == ScalarType.F32 && !ins.Saturate:
+                return (F32(typeof(CosF32<>), ins), ulong.MaxValue);
+            case Opcode.Neg when Integer(type) && WidthType(bits) is { } negWidth:
+                return (typeof(NegInteger<>).MakeGenericType(negWidth), ulong.MaxValue);
+            case Opcode.Abs when Integer(type) && WidthType(bits) is { } absWidth:
+                return (typeof(AbsInteger<>).MakeGenericType(absWidth), ulong.MaxValue);
             case Opcode.Mov when ins.Operands[0].Kind == OperandKind.Vector || ins.Operands[1].Kind == OperandKind.Vector:
                 return (null, 0);
             case Opcode.Cvta when ins.Space == StateSpace.Shared:
@@ -278,7 +288,33 @@ static class InstructionEmitters
         return true;
     }
 
-    internal static Type? SelectCompare(Instruction ins)
+    internal static Type? SelectCompare(Instruction ins) => SelectSpecificCompare(ins) ?? SelectGenericCompare(ins);
+
+    /// <summary>Any setp the interpreter evaluates with FloatRounding.Compare* on f32 or an integer type (f16/f64 excepted).</summary>
+    static Type? SelectGenericCompare(Instruction ins)
+    {
+        var compare = ins.Compare switch
+        {
+            FloatRounding.Compare.Eq => typeof(CompareEq), FloatRounding.Compare.Ne => typeof(CompareNe),
+            FloatRounding.Compare.Lt => typeof(CompareLt), FloatRounding.Compare.Le => typeof(CompareLe),
+            FloatRounding.Compare.Gt => typeof(CompareGt), FloatRounding.Compare.Ge => typeof(CompareGe),
+            FloatRounding.Compare.Lo => typeof(CompareLo), FloatRounding.Compare.Ls => typeof(CompareLs),
+            FloatRounding.Compare.Hi => typeof(CompareHi), FloatRounding.Compare.Hs => typeof(CompareHs),
+            FloatRounding.Compare.Equ => typeof(CompareEqu), FloatRounding.Compare.Neu => typeof(CompareNeu),
+            FloatRounding.Compare.Ltu => typeof(CompareLtu), FloatRounding.Compare.Leu => typeof(CompareLeu),
+            FloatRounding.Compare.Gtu => typeof(CompareGtu), FloatRounding.Compare.Geu => typeof(CompareGeu),
+            FloatRounding.Compare.Num => typeof(CompareNum), FloatRounding.Compare.Nan => typeof(CompareNan),
+            _ => null,
+        };
+        if (compare is null) return null;
+        if (ins.Type == ScalarType.F32) return typeof(CompareF32Generic<,>).MakeGenericType(Flush(ins), compare);
+        if (!Integer(ins.Type) || WidthType(ins.Type.Bits()) is not { } width) return null;
+        return (ins.Type.IsSigned() ? typeof(CompareSignedGeneric<,>) : typeof(CompareUnsignedGeneric<,>)).MakeGenericType(width, compare);
+    }
+
+    static Type? WidthType(int bits) => bits switch { 8 => typeof(Width8), 16 => typeof(Width16), 32 => typeof(Width32), 64 => typeof(Width64), _ => null };
+
+    static Type? SelectSpecificCompare(Instruction ins)
     {
         var type = ins.Type;
         int bits = type.Bits();

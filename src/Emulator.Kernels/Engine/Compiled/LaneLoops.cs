@@ -674,3 +674,74 @@ struct F32ToU32<F, R> : IUnaryLane where F : struct, IFlushPolicy where R : stru
 {
     public static ulong Apply(ulong a) => Conversions.FloatToInteger(F.In(a), R.Mode, 32, false);
 }
+
+// ---- more special functions (the interpreter's ApproximateMath on the raw input, OutF32 on the result) ----
+
+struct Lg2F32<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => F.Out(ApproximateMath.Log2(BitConverter.UInt32BitsToSingle((uint)a), typeof(F) == typeof(FlushSubnormals)));
+}
+struct SinF32<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => F.Out(ApproximateMath.Sin(BitConverter.UInt32BitsToSingle((uint)a), typeof(F) == typeof(FlushSubnormals)));
+}
+struct CosF32<F> : IUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => F.Out(ApproximateMath.Cos(BitConverter.UInt32BitsToSingle((uint)a), typeof(F) == typeof(FlushSubnormals)));
+}
+
+// ---- integer abs/neg at a width (two's complement wrap, as the interpreter's Unary) ----
+
+interface IWidth { static abstract int Bits { get; } }
+struct Width8 : IWidth { public static int Bits => 8; }
+struct Width16 : IWidth { public static int Bits => 16; }
+struct Width32 : IWidth { public static int Bits => 32; }
+struct Width64 : IWidth { public static int Bits => 64; }
+
+struct NegInteger<W> : IUnaryLane where W : struct, IWidth
+{
+    public static ulong Apply(ulong a) => (ulong)(-IntegerOps.SignExtend(a, W.Bits)) & IntegerOps.Mask(W.Bits);
+}
+struct AbsInteger<W> : IUnaryLane where W : struct, IWidth
+{
+    public static ulong Apply(ulong a)
+    {
+        long value = IntegerOps.SignExtend(a, W.Bits);
+        return (ulong)(value < 0 ? -value : value) & IntegerOps.Mask(W.Bits);
+    }
+}
+
+// ---- setp for every comparison the interpreter knows, through its own FloatRounding.Compare* ----
+
+interface ICompareOp { static abstract FloatRounding.Compare Op { get; } }
+struct CompareEq : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Eq; }
+struct CompareNe : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Ne; }
+struct CompareLt : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Lt; }
+struct CompareLe : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Le; }
+struct CompareGt : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Gt; }
+struct CompareGe : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Ge; }
+struct CompareLo : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Lo; }
+struct CompareLs : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Ls; }
+struct CompareHi : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Hi; }
+struct CompareHs : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Hs; }
+struct CompareEqu : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Equ; }
+struct CompareNeu : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Neu; }
+struct CompareLtu : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Ltu; }
+struct CompareLeu : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Leu; }
+struct CompareGtu : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Gtu; }
+struct CompareGeu : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Geu; }
+struct CompareNum : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Num; }
+struct CompareNan : ICompareOp { public static FloatRounding.Compare Op => FloatRounding.Compare.Nan; }
+
+struct CompareF32Generic<F, C> : IBinaryLane where F : struct, IFlushPolicy where C : struct, ICompareOp
+{
+    public static ulong Apply(ulong a, ulong b) => FloatRounding.CompareFloat(F.In(a), F.In(b), C.Op) ? 1UL : 0;
+}
+struct CompareSignedGeneric<W, C> : IBinaryLane where W : struct, IWidth where C : struct, ICompareOp
+{
+    public static ulong Apply(ulong a, ulong b) => FloatRounding.CompareSigned(IntegerOps.SignExtend(a, W.Bits), IntegerOps.SignExtend(b, W.Bits), C.Op) ? 1UL : 0;
+}
+struct CompareUnsignedGeneric<W, C> : IBinaryLane where W : struct, IWidth where C : struct, ICompareOp
+{
+    public static ulong Apply(ulong a, ulong b) => FloatRounding.CompareUnsigned(a & IntegerOps.Mask(W.Bits), b & IntegerOps.Mask(W.Bits), C.Op) ? 1UL : 0;
+}
