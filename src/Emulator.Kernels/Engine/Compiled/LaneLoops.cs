@@ -245,21 +245,19 @@ static unsafe class LaneLoops
         int mode = (int)(sources >> 40) & 3;
         uint control = (uint)(sources >> 48);
         ulong keep = 0xffff_ffff & destinationMask;
-        if (mode == 2 && inRange == uint.MaxValue)
-        {
-            // The butterfly of a warp reduction: every lane reads lane ^ offset.
-            for (uint m = mask; m != 0; m &= m - 1)
-            {
-                int lane = BitOperations.TrailingZeroCount(m);
-                r[d + lane] = source[lane ^ offset] & keep;
-                if (predicate >= 0) r[predicate + lane] = 1;
-            }
-            return;
-        }
+        int segmentMask = (int)((control >> 8) & 0x1f);
+        // Lanes out of range read their own value; the rest follow the mode (the rule of ShuffleSource).
         for (uint m = mask; m != 0; m &= m - 1)
         {
             int lane = BitOperations.TrailingZeroCount(m);
-            var (j, valid) = ShuffleSource(mode, offset, control, lane);
+            bool valid = (inRange & (1u << lane)) != 0;
+            int j = !valid ? lane : mode switch
+            {
+                0 => lane - offset,
+                1 => lane + offset,
+                2 => lane ^ offset,
+                _ => (lane & segmentMask) | (offset & ~segmentMask),
+            };
             r[d + lane] = source[j] & keep;
             if (predicate >= 0) r[predicate + lane] = valid ? 1UL : 0;
         }
