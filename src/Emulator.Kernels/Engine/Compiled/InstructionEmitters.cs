@@ -19,6 +19,8 @@ static class InstructionEmitters
         Opcode.St => EmitStore(builder, pc, ins),
         Opcode.Setp => EmitSetp(builder, ins),
         Opcode.Shfl => EmitShuffle(builder, ins),
+        Opcode.Mma => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledMma)),
+        Opcode.Ldmatrix => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledLdmatrix)),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => EmitUnpack(builder, ins),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => EmitPack(builder, ins),
         Opcode.Cvt => EmitIntegerConvert(builder, ins) || EmitFloatConvert(builder, ins),
@@ -380,6 +382,23 @@ static class InstructionEmitters
         builder.EmitULong(builder.RegisterMask(ins.Operands[0]));
         builder.EmitEnabled();
         builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.ConvertInteger)));
+        return true;
+    }
+
+    /// <summary>A warp-wide matrix instruction: executor.Compiled…(warp, registers, pc, enabled), which falls back to the interpreter itself.</summary>
+    static bool EmitWarpMatrix(KernelCompiler.Builder builder, int pc, string method)
+    {
+        // As for an interpreted instruction: no enabled lane, nothing happens.
+        var skip = builder.IL.DefineLabel();
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Brfalse, skip);
+        builder.IL.Emit(OpCodes.Ldarg_0);
+        builder.IL.Emit(OpCodes.Ldarg_1);
+        builder.EmitRegisters();
+        builder.EmitInt(pc);
+        builder.EmitEnabled();
+        builder.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), method));
+        builder.IL.MarkLabel(skip);
         return true;
     }
 

@@ -1,0 +1,208 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using Emulator.Kernels.Engine.Compiled;
+using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Engine.Semantics;
+
+namespace Emulator.Kernels.Engine.Interpreter;
+
+/// <summary>
+/// The compiled tier's mma / ldmatrix / movmatrix: the same arithmetic as <c>ExecuteMma</c> and friends (fragment
+/// layouts from the same tables, products and sums in the same order and precision, the same rounding), without the
+/// interpreter's per-element operand decoding — registers are read straight from the warp's slot array through a
+/// plan built once per instruction. Anything unusual (a partial warp, an address the direct shared-memory check does
+/// not vouch for) runs the interpreter's own implementation, which produces the exact result or fault.
+/// </summary>
+sealed unsafe partial class BlockExecutor
+{
+    /// <summary>Register offsets (slot × 32, -1 for a discarded element) and widths of an mma's fragments.</summary>
+    sealed record MmaPlan(MmaTables Tables, int[] A, int[] B, int[] C, int[] D, ulong[] DMasks);
+
+    MmaPlan?[]? mmaPlans;
+
+    MmaPlan? MmaPlanFor(int pc)
+    {
+        mmaPlans ??= new MmaPlan?[code.Length];
+        if (mmaPlans[pc] is { } plan) return plan;
+        var ins = code[pc];
+        if (TablesFor(ins.Shape, ins.SourceType) is not { } tables) return null;
+        int[]? Offsets(in Operand operand)
+        {
+            if (operand.Elements is not { } elements) return null;
+            var offsets = new int[elements.Length];
+            for (int i = 0; i < elements.Length; i++)
+            {
+                if (elements[i].Kind == OperandKind.Discard) { offsets[i] = -1; continue; }
+                if (elements[i].Kind != OperandKind.Register) return null;
+                offsets[i] = elements[i].Register * Warp.Size;
+            }
+            return offsets;
+        }
+        var ops = ins.Operands;
+        if (ops.Length < 4 || Offsets(ops[0]) is not { } d || Offsets(ops[1]) is not { } a || Offsets(ops[2]) is not { } b
+            || Offsets(ops[3]) is not { } c || a.Contains(-1) || b.Contains(-1) || c.Contains(-1)) return null;
+        var masks = ops[0].Elements!.Select(e => e.Kind == OperandKind.Register ? IntegerOps.Mask(kernel.RegisterBits[e.Register]) : 0).ToArray();
+        return mmaPlans[pc] = new MmaPlan(tables, a, b, c, d, masks);
+    }
+
+    /// <summary>mma.sync for a fully enabled warp (otherwise, and for forms without a plan, the interpreter's).</summary>
+    internal void CompiledMma(Warp warp, ulong* r, int pc, uint enabled)
+    {
+        var ins = code[pc];
+        if (enabled != uint.MaxValue || MmaPlanFor(pc) is not { } plan || ins.Shape.N != 8)
+        {
+            ExecuteInterpreted(warp, pc, enabled);
+            return;
+        }
+        var (m, n, k) = ins.Shape;
+        var aType = ins.SourceType;
+        int aCount = m * k / 32, bCount = k * n / 32, cCount = m * n / 32;
+        bool integer = ins.Type == ScalarType.S32;
+        Span<ulong> result = stackalloc ulong[m * n];
+        if (integer)
+        {
+            Span<long> matrixA = stackalloc long[m * k];
+            Span<long> matrixB = stackalloc long[k * n];
+            Span<long> matrixC = stackalloc long[m * n];
+            GatherIntegers(r, plan.A, aType, plan.Tables.A, aCount, matrixA);
+            GatherIntegers(r, plan.B, aType, plan.Tables.B, bCount, matrixB);
+            GatherIntegers(r, plan.C, ins.CType, plan.Tables.C, cCount, matrixC);
+            // Row by row, the 8 columns at once: each lane of the vector is the interpreter's sum for one output.
+            for (int row = 0; row < m; row++)
+            {
+                var sum = Vector512.Create(matrixC.Slice(row * 8, 8));
+                for (int x = 0; x < k; x++) sum += Vector512.Create(matrixA[row * k + x]) * Vector512.Create(matrixB.Slice(x * 8, 8));
+                for (int col = 0; col < 8; col++)
+                {
+                    long total = sum[col];
+                    result[row * n + col] = ins.Saturate ? (uint)(int)Math.Clamp(total, int.MinValue, int.MaxValue) : (uint)total;
+                }
+            }
+        }
+        else
+        {
+            Span<double> matrixA = stackalloc double[m * k];
+            Span<double> matrixB = stackalloc double[k * n];
+            Span<double> matrixC = stackalloc double[m * n];
+            GatherFloats(r, plan.A, aType, plan.Tables.A, aCount, matrixA);
+            GatherFloats(r, plan.B, aType, plan.Tables.B, bCount, matrixB);
+            GatherFloats(r, plan.C, ins.CType, plan.Tables.C, cCount, matrixC);
+            bool halfResult = ins.Type == ScalarType.F16;
+            for (int row = 0; row < m; row++)
+            {
+                // total = C; total += A·B for x = 0..k-1, in doubles, a multiply then an add (never fused): the
+                // interpreter's sequence for each of the 8 outputs of the row.
+                var total = Vector512.Create(matrixC.Slice(row * 8, 8));
+                for (int x = 0; x < k; x++) total += Vector512.Create(matrixA[row * k + x]) * Vector512.Create(matrixB.Slice(x * 8, 8));
+                for (int col = 0; col < 8; col++)
+                {
+                    double value = total[col];
+                    result[row * n + col] = halfResult
+                        ? Conversions.Encode(Conversions.RoundToFormat(value, Conversions.Half, RoundingMode.NearestEven, false), Conversions.Half)
+                        : Bits(FloatRounding.Canonicalize((float)value));
+                }
+            }
+        }
+        int dBits = ins.Type == ScalarType.F16 ? 16 : 32;
+        int perRegister = 32 / dBits;
+        Span<ulong> words = stackalloc ulong[plan.D.Length];
+        var tableC = plan.Tables.C;
+        for (int lane = 0; lane < Warp.Size; lane++)
+        {
+            words.Clear();
+            for (int i = 0; i < cCount; i++)
+                words[i / perRegister] |= result[tableC[lane * cCount + i]] << ((i % perRegister) * dBits);
+            for (int i = 0; i < plan.D.Length; i++)
+                if (plan.D[i] >= 0) r[plan.D[i] + lane] = words[i] & plan.DMasks[i];
+        }
+    }
+
+    static void GatherFloats(ulong* r, int[] registers, ScalarType type, int[] table, int count, Span<double> matrix)
+    {
+        int bits = FragmentBits(type);
+        int perRegister = 32 / bits;
+        ulong elementMask = Mask(bits);
+        for (int lane = 0; lane < Warp.Size; lane++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ulong raw = (r[registers[i / perRegister] + lane] >> ((i % perRegister) * bits)) & elementMask;
+                matrix[table[lane * count + i]] = type == ScalarType.F16 ? HalfTable.ToSingle((ushort)raw) : FragmentValue(raw, type);
+            }
+        }
+    }
+
+    static void GatherIntegers(ulong* r, int[] registers, ScalarType type, int[] table, int count, Span<long> matrix)
+    {
+        int bits = FragmentBits(type);
+        int perRegister = 32 / bits;
+        ulong elementMask = Mask(bits);
+        for (int lane = 0; lane < Warp.Size; lane++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ulong raw = (r[registers[i / perRegister] + lane] >> ((i % perRegister) * bits)) & elementMask;
+                matrix[table[lane * count + i]] = type switch
+                {
+                    ScalarType.S8 => (sbyte)raw,
+                    ScalarType.U8 => (byte)raw,
+                    ScalarType.S32 => (int)raw,
+                    _ => (long)raw,
+                };
+            }
+        }
+    }
+
+    /// <summary>
+    /// ldmatrix for a fully enabled warp whose rows (16 bytes, 16-byte aligned) all lie in the block's shared memory:
+    /// read every row, then write every lane's registers (the interpreter's order). Anything else: the interpreter's.
+    /// </summary>
+    internal void CompiledLdmatrix(Warp warp, ulong* r, int pc, uint enabled)
+    {
+        var ins = code[pc];
+        var destination = ins.Operands[0];
+        var address = ins.Operands[1];
+        int matrices = ins.VectorWidth;
+        if (enabled != uint.MaxValue || matrices is not (1 or 2 or 4) || address.Kind != OperandKind.Address
+            || address.Base is not (AddressBase.Register or AddressBase.SharedSymbol or AddressBase.None)
+            || ins.Space is not (StateSpace.Shared or StateSpace.Generic))
+        {
+            ExecuteInterpreted(warp, pc, enabled);
+            return;
+        }
+        Span<ushort> values = stackalloc ushort[matrices * 64];
+        byte* sharedBytes = Base(shared);
+        ulong sharedLength = (ulong)shared.Length;
+        for (int row = 0; row < matrices * 8; row++)
+        {
+            ulong rowAddress = (address.Base == AddressBase.Register ? r[address.Register * Warp.Size + row] : 0) + (ulong)address.Offset;
+            if (ins.Space == StateSpace.Generic)
+            {
+                if (!AddressWindows.IsShared(rowAddress)) { ExecuteInterpreted(warp, pc, enabled); return; }
+                rowAddress -= AddressWindows.SharedBase;
+            }
+            if ((rowAddress & 15) != 0 || rowAddress >= sharedLength || sharedLength - rowAddress < 16)
+            {
+                ExecuteInterpreted(warp, pc, enabled);
+                return;
+            }
+            new ReadOnlySpan<ushort>(sharedBytes + rowAddress, 8).CopyTo(values.Slice(row * 8, 8));
+        }
+        var registers = destination.Kind == OperandKind.Vector ? destination.Elements! : [destination];
+        for (int matrix = 0; matrix < matrices; matrix++)
+        {
+            var register = registers[matrix];
+            if (register.Kind != OperandKind.Register) continue;
+            ulong keep = IntegerOps.Mask(kernel.RegisterBits[register.Register]);
+            ulong* target = r + register.Register * Warp.Size;
+            var tile = values.Slice(matrix * 64, 64);
+            for (int lane = 0; lane < Warp.Size; lane++)
+            {
+                int row = lane >> 2, pair = (lane & 3) * 2;
+                ulong low = ins.Transpose ? tile[pair * 8 + row] : tile[row * 8 + pair];
+                ulong high = ins.Transpose ? tile[(pair + 1) * 8 + row] : tile[row * 8 + pair + 1];
+                target[lane] = (low | (high << 16)) & keep;
+            }
+        }
+    }
+}
