@@ -21,6 +21,7 @@ static class InstructionEmitters
         Opcode.Shfl => EmitShuffle(builder, ins),
         Opcode.Mma => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledMma)),
         Opcode.Ldmatrix => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledLdmatrix)),
+        Opcode.CpAsync => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledCpAsync)),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => EmitUnpack(builder, ins),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => EmitPack(builder, ins),
         Opcode.Cvt => EmitIntegerConvert(builder, ins) || EmitFloatConvert(builder, ins),
@@ -385,7 +386,7 @@ static class InstructionEmitters
         return true;
     }
 
-    /// <summary>A warp-wide matrix instruction: executor.Compiled…(warp, registers, pc, enabled), which falls back to the interpreter itself.</summary>
+    /// <summary>A warp-wide instruction (matrix, cp.async): executor.Compiled…(warp, registers, pc, enabled), which falls back to the interpreter itself.</summary>
     static bool EmitWarpMatrix(KernelCompiler.Builder builder, int pc, string method)
     {
         // As for an interpreted instruction: no enabled lane, nothing happens.
