@@ -24,7 +24,7 @@ static class InstructionEmitters
         Opcode.CpAsync => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledCpAsync)),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => EmitUnpack(builder, ins),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => EmitPack(builder, ins),
-        Opcode.Cvt => EmitIntegerConvert(builder, ins) || EmitFloatConvert(builder, ins),
+        Opcode.Cvt => EmitIntegerConvert(builder, ins) || EmitFloatConvert(builder, ins) || EmitPairConvert(builder, ins),
         _ => EmitArithmetic(builder, ins),
     };
 
@@ -505,6 +505,8 @@ static class InstructionEmitters
             (ScalarType.F32, ScalarType.F16) => F32(typeof(F16ToF32<>), ins),
             (ScalarType.F32, ScalarType.BF16) => F32(typeof(Bf16ToF32<>), ins),
             (ScalarType.F32, ScalarType.S32) when nearest => typeof(S32ToF32),
+            (ScalarType.F32, ScalarType.S16) when nearest => typeof(S16ToF32),
+            (ScalarType.F32, ScalarType.U16) when nearest => typeof(U16ToF32),
             (ScalarType.F32, ScalarType.U32) when nearest => typeof(U32ToF32),
             (ScalarType.F16, ScalarType.F32) when nearest => F32(typeof(F32ToF16<>), ins),
             (ScalarType.BF16, ScalarType.F32) when nearest => F32(typeof(F32ToBf16<>), ins),
@@ -520,6 +522,21 @@ static class InstructionEmitters
         int? a = builder.ValueOffset(ins.Operands[1]);
         if (d is null || a is null) return false;
         EmitCall(builder, LaneLoop(nameof(LaneLoops.Unary), op), d.Value, [a.Value], builder.RegisterMask(ins.Operands[0]));
+        return true;
+    }
+
+    /// <summary>cvt with two sources packing one result (f16x2 from two f32), or null.</summary>
+    internal static Type? SelectPairConvert(Instruction ins) =>
+        ins.Operands.Length == 3 && ins.Type == ScalarType.F16x2 && ins.SourceType == ScalarType.F32 && !ins.Saturate
+            && ins.Rounding == RoundingMode.NearestEven ? F32(typeof(F32PairToF16x2<>), ins) : null;
+
+    static bool EmitPairConvert(KernelCompiler.Builder builder, Instruction ins)
+    {
+        if (SelectPairConvert(ins) is not { } op) return false;
+        int? d = KernelCompiler.Builder.DestinationOffset(ins.Operands[0]);
+        int? a = builder.ValueOffset(ins.Operands[1]), b = builder.ValueOffset(ins.Operands[2]);
+        if (d is null || a is null || b is null) return false;
+        EmitCall(builder, LaneLoop(nameof(LaneLoops.Binary), op), d.Value, [a.Value, b.Value], builder.RegisterMask(ins.Operands[0]));
         return true;
     }
 

@@ -536,6 +536,15 @@ struct F16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy
 }
 struct Bf16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a)); }
 /// <summary>cvt.rn.f32.s32 / .u32: the hardware's (and C#'s) correctly rounded integer conversion.</summary>
+/// <summary>cvt.rn.f32.s16 / .u16: every 16-bit integer is exact in f32.</summary>
+struct S16ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(short)a); }
+struct U16ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(ushort)a); }
+
+/// <summary>cvt.rn[.ftz].f16x2.f32 d, a, b: the interpreter's SinglesToHalf2 (a in the high half).</summary>
+struct F32PairToF16x2<F> : IBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => Conversions.SinglesToHalf2(F.In(a), F.In(b), RoundingMode.NearestEven);
+}
 struct S32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(int)(uint)a); }
 struct U32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(long)(uint)a); }
 struct F32ToF16<F> : IUnaryLane where F : struct, IFlushPolicy

@@ -50,7 +50,7 @@ static class LaneSteps
             Opcode.Setp => Setp(builder, pc, ins),
             Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => Unpack(builder, pc, ins),
             Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => Pack(builder, pc, ins),
-            Opcode.Cvt => IntegerConvert(builder, pc, ins) ?? FloatConvert(builder, pc, ins),
+            Opcode.Cvt => IntegerConvert(builder, pc, ins) ?? FloatConvert(builder, pc, ins) ?? PairConvert(builder, pc, ins),
             _ => Arithmetic(builder, pc, ins),
         };
         return step;
@@ -194,6 +194,26 @@ static class LaneSteps
             Emit = e =>
             {
                 e.LoadValue(a);
+                e.IL.Emit(OpCodes.Call, apply);
+                e.StoreMasked(d, destinationMask);
+            },
+        };
+    }
+
+    static LaneStep? PairConvert(KernelCompiler.Builder builder, int pc, Instruction ins)
+    {
+        var op = InstructionEmitters.SelectPairConvert(ins);
+        if (op is null || Destination(ins.Operands[0]) is not int d || !IsValue(ins.Operands[1]) || !IsValue(ins.Operands[2])) return null;
+        var (a, b) = (ins.Operands[1], ins.Operands[2]);
+        var apply = ApplyMethod(op, 2);
+        ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
+        return new LaneStep
+        {
+            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, a, b), Writes = [d],
+            Emit = e =>
+            {
+                e.LoadValue(a);
+                e.LoadValue(b);
                 e.IL.Emit(OpCodes.Call, apply);
                 e.StoreMasked(d, destinationMask);
             },
