@@ -608,22 +608,6 @@ struct NanF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ul
 struct CvtaShared : IUnaryLane { public static ulong Apply(ulong a) => AddressWindows.SharedBase + (a & 0xffff_ffff); }
 struct CvtaToShared : IUnaryLane { public static ulong Apply(ulong a) => a - AddressWindows.SharedBase; }
 
-/// <summary>Every f16 value as f32 (exact: f32 holds every f16), one load instead of a software conversion per lane.</summary>
-static class HalfTable
-{
-    static readonly float[] singles = Build();
-
-    static float[] Build()
-    {
-        var table = new float[65536];
-        for (int bits = 0; bits < table.Length; bits++) table[bits] = (float)BitConverter.UInt16BitsToHalf((ushort)bits);
-        return table;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ToSingle(ushort bits) => Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(singles), bits);
-}
-
 // ---- 16-bit integer forms: the interpreter's arithmetic on operands cut to 16 bits ----
 
 struct Add16 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (a + b) & 0xffff; }

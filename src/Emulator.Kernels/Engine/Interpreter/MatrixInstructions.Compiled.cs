@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using Emulator.Kernels.Engine.Compiled;
 using Emulator.Kernels.Engine.Program;
 using Emulator.Kernels.Engine.Semantics;
 

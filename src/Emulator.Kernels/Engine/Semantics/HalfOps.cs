@@ -46,15 +46,25 @@ public static class HalfOps
     static float Input(ushort bits, bool ftz)
     {
         if (ftz && (bits & 0x7c00) == 0) return (bits & 0x8000) != 0 ? -0f : 0f;
-        return Conversions.HalfToSingle(bits);
+        // A NaN input (whatever its payload) makes a NaN result, which Output canonicalises.
+        return HalfTable.ToSingle(bits);
     }
 
     static ushort Output(double exact, RoundingMode mode, bool ftz, bool saturate)
     {
         if (double.IsNaN(exact)) return saturate ? (ushort)0 : Conversions.Half.CanonicalNaN;
         if (saturate) exact = exact <= 0 ? 0.0 : Math.Min(exact, 1.0);
-        ushort bits = Conversions.Encode(Conversions.RoundToFormat(exact, Conversions.Half, mode, false), Conversions.Half);
+        ushort bits = mode == RoundingMode.NearestEven
+            ? RoundToHalfNearestEven(exact)
+            : Conversions.Encode(Conversions.RoundToFormat(exact, Conversions.Half, mode, false), Conversions.Half);
         if (ftz && (bits & 0x7c00) == 0) bits &= 0x8000;
         return bits;
     }
+
+    /// <summary>
+    /// IEEE round-to-nearest-even of a (non-NaN) double to f16 — .NET's own conversion, which rounds the double once,
+    /// subnormals and overflow to infinity included: the same bits as the generic
+    /// <c>Encode(RoundToFormat(value, Half, NearestEven))</c> (checked for millions of values by the tests), many times faster.
+    /// </summary>
+    public static ushort RoundToHalfNearestEven(double value) => BitConverter.HalfToUInt16Bits((Half)value);
 }

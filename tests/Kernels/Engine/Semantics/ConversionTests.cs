@@ -173,4 +173,48 @@ public class ConversionTests
         HalfOps.Apply(0x7c00, 0xfc00, HalfOps.Operation.Add, RoundingMode.NearestEven, false, false).ShouldBe((ushort)0x7fff);
         HalfOps.Apply(0x0001, 0x3c00, HalfOps.Operation.Mul, RoundingMode.NearestEven, true, false).ShouldBe((ushort)0);
     }
+
+    /// <summary>
+    /// f16 arithmetic rounds its exact double result with .NET's double → Half conversion (the fast path of
+    /// <see cref="HalfOps"/>); the reference is the generic format rounding. They must agree bit for bit on every f16
+    /// value, every midpoint between neighbours and its two double neighbours (the ties and near-ties), the overflow
+    /// and subnormal boundaries, and millions of random doubles and sums / products / fma results of f16 values.
+    /// </summary>
+    [Fact]
+    public void Half_rounding_by_the_runtime_equals_the_generic_format_rounding()
+    {
+        static ushort Reference(double value) => Conversions.Encode(Conversions.RoundToFormat(value, Conversions.Half, RoundingMode.NearestEven, false), Conversions.Half);
+        static void Check(double value)
+        {
+            if (double.IsNaN(value)) return;
+            ushort fast = HalfOps.RoundToHalfNearestEven(value), slow = Reference(value);
+            if (fast != slow) throw new ShouldAssertException($"{value:R} (0x{BitConverter.DoubleToUInt64Bits(value):x16}): runtime 0x{fast:x4}, reference 0x{slow:x4}");
+        }
+        var finite = Enumerable.Range(0, 65536).Select(b => (double)Conversions.HalfToSingle((ushort)b)).Where(double.IsFinite).Distinct().Order().ToArray();
+        foreach (double value in finite) Check(value);
+        for (int i = 0; i + 1 < finite.Length; i++)
+        {
+            double middle = (finite[i] + finite[i + 1]) / 2; // exact: neighbours differ by one quantum
+            Check(middle);
+            Check(Math.BitIncrement(middle));
+            Check(Math.BitDecrement(middle));
+        }
+        foreach (double edge in new[] { 65504.0, 65519.99, 65520.0, 65520.000001, 1e5, double.MaxValue, double.Epsilon, 5.960464477539063e-8, 2.98e-8, 2.9802322387695312e-8, 6.1035156e-5 })
+        {
+            Check(edge);
+            Check(-edge);
+        }
+        Check(double.PositiveInfinity);
+        Check(double.NegativeInfinity);
+        var random = new Random(20261122);
+        for (int i = 0; i < 2_000_000; i++)
+        {
+            // A double with an exponent across f16's range and beyond, random mantissa.
+            Check(Math.ScaleB(1.0 + random.NextDouble(), random.Next(-40, 20)) * (random.Next(2) == 0 ? 1 : -1));
+            double x = finite[random.Next(finite.Length)], y = finite[random.Next(finite.Length)], z = finite[random.Next(finite.Length)];
+            Check(x + y);
+            Check(x * y);
+            Check(x * y + z);
+        }
+    }
 }
