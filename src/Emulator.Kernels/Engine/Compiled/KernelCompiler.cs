@@ -95,11 +95,18 @@ public static class KernelCompiler
             il.Emit(OpCodes.Switch, labels);
             il.Emit(OpCodes.Br, labels[code.Length]);
 
+            var insideSegments = new List<int>();
             for (int pc = 0; pc < code.Length; pc++)
             {
                 il.MarkLabel(labels[pc]);
                 if (leaders[pc]) EmitJoin(pc);
-                if (segments.TryGetValue(pc, out var segment)) EmitSegment(segment);
+                if (segments.TryGetValue(pc, out var segment))
+                {
+                    EmitSegment(segment);
+                    for (int inside = pc + 1; inside < segment.End; inside++) insideSegments.Add(inside);
+                    pc = segment.End - 1;
+                    continue;
+                }
                 // executed += popcount(active): the interpreter's ThreadInstructions rule, per instruction.
                 il.Emit(OpCodes.Ldloc, executed);
                 il.Emit(OpCodes.Ldloc, activeCount);
@@ -109,8 +116,10 @@ public static class KernelCompiler
                 EmitGuard(code[pc]);
                 EmitInstruction(pc);
             }
-            // Past the end of the code: the interpreter's fault.
+            // Past the end of the code: the interpreter's fault. Instructions inside a segment are never a warp's
+            // resume point (they are not join points), so their dispatch entries lead here too.
             il.MarkLabel(labels[code.Length]);
+            foreach (int inside in insideSegments) il.MarkLabel(labels[inside]);
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.CompiledRanPastEnd)));
@@ -133,20 +142,22 @@ public static class KernelCompiler
         }
 
         /// <summary>
-        /// if (segment(executor, warp, registers, active)) { executed += steps × activeCount; goto end; } — otherwise
-        /// (a lane needed the slow path) fall through to the same instructions compiled one by one.
+        /// if (segment(executor, warp, registers, active)) executed += steps × activeCount; else oneByOne(...); goto end.
+        /// The one-by-one form of the segment's instructions (taken when a lane needs the slow path) is a method of its
+        /// own, compiled only if ever called: the warp body stays small enough for RyuJIT's full optimisation.
         /// </summary>
         void EmitSegment(Segment segment)
         {
             var body = SegmentEmitter.Emit(this, segment);
+            var oneByOne = EmitOneByOne(segment);
             fused += segment.Steps.Length;
-            var oneByOne = il.DefineLabel();
+            var failed = il.DefineLabel();
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, registers);
             il.Emit(OpCodes.Ldloc, active);
             il.Emit(OpCodes.Call, body);
-            il.Emit(OpCodes.Brfalse, oneByOne);
+            il.Emit(OpCodes.Brfalse, failed);
             il.Emit(OpCodes.Ldloc, executed);
             il.Emit(OpCodes.Ldloc, activeCount);
             il.Emit(OpCodes.Conv_I8);
@@ -155,7 +166,51 @@ public static class KernelCompiler
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Stloc, executed);
             il.Emit(OpCodes.Br, labels[segment.End]);
-            il.MarkLabel(oneByOne);
+            il.MarkLabel(failed);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, registers);
+            il.Emit(OpCodes.Ldloc, active);
+            il.Emit(OpCodes.Call, oneByOne);
+            il.Emit(OpCodes.Br, labels[segment.End]);
+        }
+
+        /// <summary>
+        /// The segment's instructions compiled one by one, as the warp body would (same emitters), in a method
+        /// (executor, warp, registers, active) that counts its thread-instructions straight into the executor — before
+        /// each instruction, so a fault inside counts the faulting one, as the interpreter does.
+        /// </summary>
+        DynamicMethod EmitOneByOne(Segment segment)
+        {
+            var method = new DynamicMethod($"ptx_{kernel.Name}_{segment.Start}_one_by_one", typeof(void),
+                [typeof(BlockExecutor), typeof(Warp), typeof(ulong*), typeof(uint)], typeof(BlockExecutor), skipVisibility: true);
+            var saved = (il, registers, active, enabled, activeCount);
+            il = method.GetILGenerator();
+            registers = il.DeclareLocal(typeof(ulong*));
+            active = il.DeclareLocal(typeof(uint));
+            enabled = il.DeclareLocal(typeof(uint));
+            activeCount = il.DeclareLocal(typeof(int));
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Stloc, registers);
+            il.Emit(OpCodes.Ldarg_3);
+            il.Emit(OpCodes.Stloc, active);
+            StoreActiveCount();
+            var threadInstructions = Field(typeof(BlockExecutor), nameof(BlockExecutor.ThreadInstructions));
+            for (int pc = segment.Start; pc < segment.End; pc++)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, threadInstructions);
+                il.Emit(OpCodes.Ldloc, activeCount);
+                il.Emit(OpCodes.Conv_I8);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stfld, threadInstructions);
+                EmitGuard(code[pc]);
+                EmitInstruction(pc);
+            }
+            il.Emit(OpCodes.Ret);
+            (il, registers, active, enabled, activeCount) = saved;
+            return method;
         }
 
         /// <summary>Whether a register may be read once control reaches <paramref name="pc"/> (always true without the analysis).</summary>
