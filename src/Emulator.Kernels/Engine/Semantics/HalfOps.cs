@@ -67,4 +67,8 @@ public static class HalfOps
     /// <c>Encode(RoundToFormat(value, Half, NearestEven))</c> (checked for millions of values by the tests), many times faster.
     /// </summary>
     public static ushort RoundToHalfNearestEven(double value) => BitConverter.HalfToUInt16Bits((Half)value);
+
+    /// <summary>Output for round-to-nearest-even without .ftz/.sat: the canonical NaN, or the nearest f16.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ushort Nearest(double exact) => double.IsNaN(exact) ? Conversions.Half.CanonicalNaN : RoundToHalfNearestEven(exact);
 }

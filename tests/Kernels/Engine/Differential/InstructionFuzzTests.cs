@@ -128,6 +128,7 @@ public class FloatFuzzTests
         new("cvt.rn.bf16.f32 %d, %a;", "bf16", "f32"), new("cvt.f32.bf16 %d, %a;", "f32", "bf16"),
         new("cvt.rn.f16x2.e4m3x2 %d, %a;", "f16x2", "b16"),
         new("add.f16x2 %d, %a, %b;", "f16x2", "f16x2"), new("mul.f16x2 %d, %a, %b;", "f16x2", "f16x2"),
+        new("sub.f16x2 %d, %a, %b;", "f16x2", "f16x2"), new("fma.rn.f16x2 %d, %a, %b, %a;", "f16x2", "f16x2"),
     ]);
 
     [Theory]
