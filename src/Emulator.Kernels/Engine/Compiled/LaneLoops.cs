@@ -561,21 +561,25 @@ struct F32ToBf16<F> : IUnaryLane where F : struct, IFlushPolicy
 // f16x2 with round-to-nearest-even, no .ftz/.sat: HalfOps' arithmetic for that case, both halves inline.
 struct AddF16x2 : IBinaryLane
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b) => HalfOps.Nearest((double)HalfTable.ToSingle((ushort)a) + HalfTable.ToSingle((ushort)b))
         | (uint)HalfOps.Nearest((double)HalfTable.ToSingle((ushort)(a >> 16)) + HalfTable.ToSingle((ushort)(b >> 16))) << 16;
 }
 struct SubF16x2 : IBinaryLane
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b) => HalfOps.Nearest((double)HalfTable.ToSingle((ushort)a) - HalfTable.ToSingle((ushort)b))
         | (uint)HalfOps.Nearest((double)HalfTable.ToSingle((ushort)(a >> 16)) - HalfTable.ToSingle((ushort)(b >> 16))) << 16;
 }
 struct MulF16x2 : IBinaryLane
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b) => HalfOps.Nearest((double)HalfTable.ToSingle((ushort)a) * HalfTable.ToSingle((ushort)b))
         | (uint)HalfOps.Nearest((double)HalfTable.ToSingle((ushort)(a >> 16)) * HalfTable.ToSingle((ushort)(b >> 16))) << 16;
 }
 struct FmaF16x2 : ITernaryLane
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b, ulong c) =>
         HalfOps.Nearest((double)HalfTable.ToSingle((ushort)a) * HalfTable.ToSingle((ushort)b) + HalfTable.ToSingle((ushort)c))
         | (uint)HalfOps.Nearest((double)HalfTable.ToSingle((ushort)(a >> 16)) * HalfTable.ToSingle((ushort)(b >> 16)) + HalfTable.ToSingle((ushort)(c >> 16))) << 16;
