@@ -107,12 +107,7 @@ public static class KernelCompiler
                     pc = segment.End - 1;
                     continue;
                 }
-                // executed += popcount(active): the interpreter's ThreadInstructions rule, per instruction.
-                il.Emit(OpCodes.Ldloc, executed);
-                il.Emit(OpCodes.Ldloc, activeCount);
-                il.Emit(OpCodes.Conv_I8);
-                il.Emit(OpCodes.Add);
-                il.Emit(OpCodes.Stloc, executed);
+                EmitCount(toExecutor: false);
                 EmitGuard(code[pc]);
                 EmitInstruction(pc);
             }
@@ -195,16 +190,9 @@ public static class KernelCompiler
             il.Emit(OpCodes.Ldarg_3);
             il.Emit(OpCodes.Stloc, active);
             StoreActiveCount();
-            var threadInstructions = Field(typeof(BlockExecutor), nameof(BlockExecutor.ThreadInstructions));
             for (int pc = segment.Start; pc < segment.End; pc++)
             {
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldfld, threadInstructions);
-                il.Emit(OpCodes.Ldloc, activeCount);
-                il.Emit(OpCodes.Conv_I8);
-                il.Emit(OpCodes.Add);
-                il.Emit(OpCodes.Stfld, threadInstructions);
+                EmitCount(toExecutor: true);
                 EmitGuard(code[pc]);
                 EmitInstruction(pc);
             }
@@ -417,13 +405,38 @@ public static class KernelCompiler
             il.Emit(OpCodes.Stloc, activeCount);
         }
 
-        void AddExecutedToExecutor()
+        /// <summary>
+        /// Counts one instruction for the active lanes (the interpreter's ThreadInstructions rule, before the
+        /// instruction runs): into the body's <c>executed</c> local, or straight into the executor.
+        /// </summary>
+        void EmitCount(bool toExecutor)
+        {
+            if (!toExecutor)
+            {
+                il.Emit(OpCodes.Ldloc, executed);
+                il.Emit(OpCodes.Ldloc, activeCount);
+                il.Emit(OpCodes.Conv_I8);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stloc, executed);
+                return;
+            }
+            AddToExecutorCount(() =>
+            {
+                il.Emit(OpCodes.Ldloc, activeCount);
+                il.Emit(OpCodes.Conv_I8);
+            });
+        }
+
+        void AddExecutedToExecutor() => AddToExecutorCount(() => il.Emit(OpCodes.Ldloc, executed));
+
+        /// <summary>executor.ThreadInstructions += (the long <paramref name="pushAmount"/> pushes).</summary>
+        void AddToExecutorCount(Action pushAmount)
         {
             var field = Field(typeof(BlockExecutor), nameof(BlockExecutor.ThreadInstructions));
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldfld, field);
-            il.Emit(OpCodes.Ldloc, executed);
+            pushAmount();
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Stfld, field);
         }

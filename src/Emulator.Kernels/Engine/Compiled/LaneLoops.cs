@@ -182,22 +182,7 @@ static unsafe class LaneLoops
         for (uint m = mask; m != 0; m &= m - 1)
         {
             int lane = BitOperations.TrailingZeroCount(m);
-            int offset = (int)(r[b + lane] & 0x1f);
-            uint control = (uint)r[c + lane];
-            int clamp = (int)(control & 0x1f);
-            int segmentMask = (int)((control >> 8) & 0x1f);
-            int maxLane = (lane & segmentMask) | (clamp & ~segmentMask);
-            int minLane = lane & segmentMask;
-            int j;
-            bool inRange;
-            switch (mode)
-            {
-                case 0: j = lane - offset; inRange = j >= maxLane; break;
-                case 1: j = lane + offset; inRange = j <= maxLane; break;
-                case 2: j = lane ^ offset; inRange = j <= maxLane; break;
-                default: j = minLane | (offset & ~segmentMask); inRange = j <= maxLane; break;
-            }
-            if (!inRange) j = lane;
+            var (j, inRange) = ShuffleSource(mode, (int)(r[b + lane] & 0x1f), (uint)r[c + lane], lane);
             r[d + lane] = source[j] & 0xffff_ffff & destinationMask;
             if (predicate >= 0) r[predicate + lane] = inRange ? 1UL : 0;
         }
@@ -215,7 +200,8 @@ static unsafe class LaneLoops
         return inRange | ((ulong)(uint)offset << 32) | ((ulong)(uint)mode << 40) | ((ulong)(control & 0x1f1f) << 48);
     }
 
-    /// <summary>The ISA's source lane and range test for one lane (the rule <see cref="Shuffle"/> applies).</summary>
+    /// <summary>The ISA's source lane and range test for one lane (out of range: the lane's own value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static (int Source, bool InRange) ShuffleSource(int mode, int offset, uint control, int lane)
     {
         int clamp = (int)(control & 0x1f);

@@ -626,51 +626,43 @@ sealed unsafe class SegmentEmitter
 
     void EmitShared(LocalBuilder effective, LocalBuilder pointer, int size, Label resolved)
     {
-        var il = IL;
-        sharedBase ??= il.DeclareLocal(typeof(byte*));
-        sharedLength ??= il.DeclareLocal(typeof(ulong));
-        il.Emit(OpCodes.Ldloc, effective);
-        il.Emit(OpCodes.Ldloc, Limit(LaneMemory.Shared, size));
-        il.Emit(OpCodes.Bge_Un, giveUp);
-        il.Emit(OpCodes.Ldloc, sharedBase);
-        il.Emit(OpCodes.Ldloc, effective);
-        il.Emit(OpCodes.Conv_U);
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Stloc, pointer);
-        il.Emit(OpCodes.Br, resolved);
+        sharedBase ??= IL.DeclareLocal(typeof(byte*));
+        sharedLength ??= IL.DeclareLocal(typeof(ulong));
+        EmitWindowPointer(effective, pointer, Limit(LaneMemory.Shared, size), resolved, () => IL.Emit(OpCodes.Ldloc, sharedBase));
     }
 
     void EmitLocal(LocalBuilder effective, LocalBuilder pointer, int size, Label resolved)
     {
-        var il = IL;
-        localBase ??= il.DeclareLocal(typeof(byte*));
-        localBytes ??= il.DeclareLocal(typeof(ulong));
-        il.Emit(OpCodes.Ldloc, effective);
-        il.Emit(OpCodes.Ldloc, Limit(LaneMemory.Local, size));
-        il.Emit(OpCodes.Bge_Un, giveUp);
+        localBase ??= IL.DeclareLocal(typeof(byte*));
+        localBytes ??= IL.DeclareLocal(typeof(ulong));
         // Lane-private: localBase + lane * bytesPerLane + offset.
-        il.Emit(OpCodes.Ldloc, localBase);
-        il.Emit(OpCodes.Ldloc, lane);
-        il.Emit(OpCodes.Conv_I8);
-        il.Emit(OpCodes.Ldloc, localBytes);
-        il.Emit(OpCodes.Mul);
-        il.Emit(OpCodes.Ldloc, effective);
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Conv_U);
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Stloc, pointer);
-        il.Emit(OpCodes.Br, resolved);
+        EmitWindowPointer(effective, pointer, Limit(LaneMemory.Local, size), resolved, () =>
+        {
+            IL.Emit(OpCodes.Ldloc, localBase);
+            IL.Emit(OpCodes.Ldloc, lane);
+            IL.Emit(OpCodes.Conv_I8);
+            IL.Emit(OpCodes.Ldloc, localBytes);
+            IL.Emit(OpCodes.Mul);
+            IL.Emit(OpCodes.Conv_U);
+            IL.Emit(OpCodes.Add);
+        });
     }
 
     void EmitParameter(LocalBuilder effective, LocalBuilder pointer, int size, Label resolved)
     {
+        parameters ??= IL.DeclareLocal(typeof(byte*));
+        parameterLength ??= IL.DeclareLocal(typeof(ulong));
+        EmitWindowPointer(effective, pointer, Limit(LaneMemory.Param, size), resolved, () => IL.Emit(OpCodes.Ldloc, parameters));
+    }
+
+    /// <summary>effective ≥ limit → give up; otherwise pointer = (base pushed by <paramref name="pushBase"/>) + effective.</summary>
+    void EmitWindowPointer(LocalBuilder effective, LocalBuilder pointer, LocalBuilder limit, Label resolved, Action pushBase)
+    {
         var il = IL;
-        parameters ??= il.DeclareLocal(typeof(byte*));
-        parameterLength ??= il.DeclareLocal(typeof(ulong));
         il.Emit(OpCodes.Ldloc, effective);
-        il.Emit(OpCodes.Ldloc, Limit(LaneMemory.Param, size));
+        il.Emit(OpCodes.Ldloc, limit);
         il.Emit(OpCodes.Bge_Un, giveUp);
-        il.Emit(OpCodes.Ldloc, parameters);
+        pushBase();
         il.Emit(OpCodes.Ldloc, effective);
         il.Emit(OpCodes.Conv_U);
         il.Emit(OpCodes.Add);

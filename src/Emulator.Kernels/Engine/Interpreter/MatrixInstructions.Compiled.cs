@@ -118,38 +118,29 @@ sealed unsafe partial class BlockExecutor
 
     static void GatherFloats(ulong* r, int[] registers, ScalarType type, int[] table, int count, Span<double> matrix)
     {
-        int bits = FragmentBits(type);
-        int perRegister = 32 / bits;
-        ulong elementMask = Mask(bits);
-        for (int lane = 0; lane < Warp.Size; lane++)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                ulong raw = (r[registers[i / perRegister] + lane] >> ((i % perRegister) * bits)) & elementMask;
-                matrix[table[lane * count + i]] = type == ScalarType.F16 ? HalfTable.ToSingle((ushort)raw) : FragmentValue(raw, type);
-            }
-        }
+        Span<ulong> raw = stackalloc ulong[matrix.Length];
+        GatherRaw(r, registers, type, table, count, raw);
+        for (int i = 0; i < raw.Length; i++)
+            matrix[i] = type == ScalarType.F16 ? HalfTable.ToSingle((ushort)raw[i]) : FragmentValue(raw[i], type);
     }
 
     static void GatherIntegers(ulong* r, int[] registers, ScalarType type, int[] table, int count, Span<long> matrix)
+    {
+        Span<ulong> raw = stackalloc ulong[matrix.Length];
+        GatherRaw(r, registers, type, table, count, raw);
+        for (int i = 0; i < raw.Length; i++)
+            matrix[i] = type switch { ScalarType.S8 => (sbyte)raw[i], ScalarType.U8 => (byte)raw[i], ScalarType.S32 => (int)raw[i], _ => (long)raw[i] };
+    }
+
+    /// <summary>Every lane's fragment elements (their bits) into row-major <paramref name="matrix"/> order, through the layout table.</summary>
+    static void GatherRaw(ulong* r, int[] registers, ScalarType type, int[] table, int count, Span<ulong> matrix)
     {
         int bits = FragmentBits(type);
         int perRegister = 32 / bits;
         ulong elementMask = Mask(bits);
         for (int lane = 0; lane < Warp.Size; lane++)
-        {
             for (int i = 0; i < count; i++)
-            {
-                ulong raw = (r[registers[i / perRegister] + lane] >> ((i % perRegister) * bits)) & elementMask;
-                matrix[table[lane * count + i]] = type switch
-                {
-                    ScalarType.S8 => (sbyte)raw,
-                    ScalarType.U8 => (byte)raw,
-                    ScalarType.S32 => (int)raw,
-                    _ => (long)raw,
-                };
-            }
-        }
+                matrix[table[lane * count + i]] = (r[registers[i / perRegister] + lane] >> ((i % perRegister) * bits)) & elementMask;
     }
 
     /// <summary>
