@@ -685,45 +685,22 @@ sealed unsafe class SegmentEmitter
     void EmitSetup()
     {
         var il = IL;
-        if (storeBuffer is not null)
+        // local = executor.Method() (or BlockExecutor.Method(warp) for the warp's local memory), for what the lanes use.
+        void Load(LocalBuilder? local, OpCode argument, string method)
         {
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SegmentStoreBuffer)));
-            il.Emit(OpCodes.Stloc, storeBuffer);
+            if (local is null) return;
+            il.Emit(argument);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), method));
+            il.Emit(OpCodes.Stloc, local);
         }
-        if (windows is not null)
-        {
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SegmentWindows)));
-            il.Emit(OpCodes.Stloc, windows);
-        }
-        if (sharedBase is not null)
-        {
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedBase)));
-            il.Emit(OpCodes.Stloc, sharedBase);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedLength)));
-            il.Emit(OpCodes.Stloc, sharedLength!);
-        }
-        if (localBase is not null)
-        {
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.LocalBase)));
-            il.Emit(OpCodes.Stloc, localBase);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.LocalLength)));
-            il.Emit(OpCodes.Stloc, localBytes!);
-        }
-        if (parameters is not null)
-        {
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.ParameterBase)));
-            il.Emit(OpCodes.Stloc, parameters);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.ParameterLength)));
-            il.Emit(OpCodes.Stloc, parameterLength!);
-        }
+        Load(storeBuffer, OpCodes.Ldarg_0, nameof(BlockExecutor.SegmentStoreBuffer));
+        Load(windows, OpCodes.Ldarg_0, nameof(BlockExecutor.SegmentWindows));
+        Load(sharedBase, OpCodes.Ldarg_0, nameof(BlockExecutor.SharedBase));
+        Load(sharedLength, OpCodes.Ldarg_0, nameof(BlockExecutor.SharedLength));
+        Load(localBase, OpCodes.Ldarg_1, nameof(BlockExecutor.LocalBase));
+        Load(localBytes, OpCodes.Ldarg_1, nameof(BlockExecutor.LocalLength));
+        Load(parameters, OpCodes.Ldarg_0, nameof(BlockExecutor.ParameterBase));
+        Load(parameterLength, OpCodes.Ldarg_0, nameof(BlockExecutor.ParameterLength));
         foreach (var ((memory, size), limit) in limits)
         {
             var length = memory switch { LaneMemory.Shared => sharedLength!, LaneMemory.Local => localBytes!, _ => parameterLength! };
