@@ -397,18 +397,8 @@ sealed unsafe class SegmentEmitter
         var il = IL;
         var (offset, lanes) = storeEntries[currentStep!];
         storeBuffer ??= il.DeclareLocal(typeof(ulong*));
-        int stride = 1 + values.Length;
-        // entry = storeBuffer + (offset + lane * stride) words
         var entry = il.DeclareLocal(typeof(ulong*));
-        il.Emit(OpCodes.Ldloc, storeBuffer);
-        il.Emit(OpCodes.Ldloc, lane);
-        il.Emit(OpCodes.Ldc_I4, stride * sizeof(ulong));
-        il.Emit(OpCodes.Mul);
-        il.Emit(OpCodes.Ldc_I4, offset * sizeof(ulong));
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Conv_I);
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Stloc, entry);
+        EmitStoreEntry(entry, offset, 1 + values.Length, () => il.Emit(OpCodes.Ldloc, lane));
         il.Emit(OpCodes.Ldloc, entry);
         il.Emit(OpCodes.Ldloc, pointer);
         il.Emit(OpCodes.Conv_U8);
@@ -430,6 +420,21 @@ sealed unsafe class SegmentEmitter
         il.Emit(OpCodes.Stloc, lanes);
     }
 
+    /// <summary>entry = storeBuffer + (offset + lane × stride) words, the lane pushed by <paramref name="pushLane"/>.</summary>
+    void EmitStoreEntry(LocalBuilder entry, int offset, int stride, Action pushLane)
+    {
+        var il = IL;
+        il.Emit(OpCodes.Ldloc, storeBuffer!);
+        pushLane();
+        il.Emit(OpCodes.Ldc_I4, stride * sizeof(ulong));
+        il.Emit(OpCodes.Mul);
+        il.Emit(OpCodes.Ldc_I4, offset * sizeof(ulong));
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Conv_I);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, entry);
+    }
+
     /// <summary>After the last lane: every recorded store, instruction by instruction, lanes in ascending order.</summary>
     void EmitDeferredStores()
     {
@@ -445,17 +450,12 @@ sealed unsafe class SegmentEmitter
             il.MarkLabel(loop);
             il.Emit(OpCodes.Ldloc, lanes);
             il.Emit(OpCodes.Brfalse, next);
-            // entry = storeBuffer + (offset + tzcnt(lanes) * stride) words; lanes &= lanes - 1
-            il.Emit(OpCodes.Ldloc, storeBuffer!);
-            il.Emit(OpCodes.Ldloc, lanes);
-            il.Emit(OpCodes.Call, typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!);
-            il.Emit(OpCodes.Ldc_I4, stride * sizeof(ulong));
-            il.Emit(OpCodes.Mul);
-            il.Emit(OpCodes.Ldc_I4, offset * sizeof(ulong));
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Conv_I);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, entry);
+            // entry of the lowest recorded lane; lanes &= lanes - 1
+            EmitStoreEntry(entry, offset, stride, () =>
+            {
+                il.Emit(OpCodes.Ldloc, lanes);
+                il.Emit(OpCodes.Call, typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(uint)])!);
+            });
             il.Emit(OpCodes.Ldloc, lanes);
             il.Emit(OpCodes.Ldloc, lanes);
             il.Emit(OpCodes.Ldc_I4_1);
