@@ -506,6 +506,7 @@ static class InstructionEmitters
             (ScalarType.F32, ScalarType.BF16) => F32(typeof(Bf16ToF32<>), ins),
             (ScalarType.F32, ScalarType.S32) when nearest => typeof(S32ToF32),
             (ScalarType.F32, ScalarType.S16) when nearest => typeof(S16ToF32),
+            (ScalarType.F16, ScalarType.S32) when nearest => typeof(S32ToF16),
             (ScalarType.F32, ScalarType.U16) when nearest => typeof(U16ToF32),
             (ScalarType.F32, ScalarType.U32) when nearest => typeof(U32ToF32),
             (ScalarType.F16, ScalarType.F32) when nearest => F32(typeof(F32ToF16<>), ins),

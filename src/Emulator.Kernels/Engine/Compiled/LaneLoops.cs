@@ -522,6 +522,9 @@ struct F16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy
 }
 struct Bf16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a)); }
 /// <summary>cvt.rn.f32.s32 / .u32: the hardware's (and C#'s) correctly rounded integer conversion.</summary>
+/// <summary>cvt.rn.f16.s32: the integer is exact in a double, rounded once to f16 (the interpreter's RoundToFormat, nearest even).</summary>
+struct S32ToF16 : IUnaryLane { public static ulong Apply(ulong a) => HalfOps.RoundToHalfNearestEven((int)(uint)a); }
+
 /// <summary>cvt.rn.f32.s16 / .u16: every 16-bit integer is exact in f32.</summary>
 struct S16ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(short)a); }
 struct U16ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(ushort)a); }
