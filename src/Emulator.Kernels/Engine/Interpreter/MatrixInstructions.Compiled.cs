@@ -96,9 +96,9 @@ sealed unsafe partial class BlockExecutor
                 for (int col = 0; col < 8; col++)
                 {
                     double value = total[col];
-                    result[row * n + col] = halfResult
-                        ? Conversions.Encode(Conversions.RoundToFormat(value, Conversions.Half, RoundingMode.NearestEven, false), Conversions.Half)
-                        : Bits(FloatRounding.Canonicalize((float)value));
+                    // HalfOps.Nearest is the generic Encode(RoundToFormat(value, Half, NearestEven)) the interpreter
+                    // uses, NaN included (proved equal in the conversion tests), without its cost.
+                    result[row * n + col] = halfResult ? HalfOps.Nearest(value) : Bits(FloatRounding.Canonicalize((float)value));
                 }
             }
         }
@@ -136,11 +136,15 @@ sealed unsafe partial class BlockExecutor
     static void GatherRaw(ulong* r, int[] registers, ScalarType type, int[] table, int count, Span<ulong> matrix)
     {
         int bits = FragmentBits(type);
-        int perRegister = 32 / bits;
+        int perRegisterShift = bits switch { 32 => 0, 16 => 1, _ => 2 }; // elements per 32-bit register: 1, 2, 4
+        int lastInRegister = (1 << perRegisterShift) - 1;
         ulong elementMask = Mask(bits);
         for (int lane = 0; lane < Warp.Size; lane++)
+        {
+            var laneTable = table.AsSpan(lane * count, count);
             for (int i = 0; i < count; i++)
-                matrix[table[lane * count + i]] = (r[registers[i / perRegister] + lane] >> ((i % perRegister) * bits)) & elementMask;
+                matrix[laneTable[i]] = (r[registers[i >> perRegisterShift] + lane] >> ((i & lastInRegister) * bits)) & elementMask;
+        }
     }
 
     /// <summary>
