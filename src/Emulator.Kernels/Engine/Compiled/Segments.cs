@@ -5,9 +5,6 @@ using Emulator.Kernels.Engine.Program;
 
 namespace Emulator.Kernels.Engine.Compiled;
 
-/// <summary>Runs a fused segment for the lanes of <c>active</c>; false (nothing needing undo) when a lane needs the slow path.</summary>
-unsafe delegate bool SegmentBody(BlockExecutor executor, Warp warp, ulong* registers, uint active);
-
 /// <summary>
 /// A run of straight-line instructions executed lane by lane: for each active lane, the registers it uses are loaded
 /// into IL locals, every instruction is applied to them, and the results are written back — no call, no loop and no
@@ -116,7 +113,10 @@ static class SegmentPlanner
     }
 }
 
-/// <summary>Writes one segment as its own <see cref="DynamicMethod"/> (see <see cref="Segment"/>).</summary>
+/// <summary>
+/// Writes one segment as its own <see cref="DynamicMethod"/> <c>bool (executor, warp, registers, active)</c>: true when
+/// every active lane ran it; false (nothing to undo) when a lane needs the slow path (see <see cref="Segment"/>).
+/// </summary>
 sealed unsafe class SegmentEmitter
 {
     readonly KernelCompiler.Builder builder;
