@@ -22,6 +22,7 @@ static class InstructionEmitters
         Opcode.Mma => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledMma)),
         Opcode.Ldmatrix => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledLdmatrix)),
         Opcode.CpAsync => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledCpAsync)),
+        Opcode.WmmaMma => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledWmmaMma)),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => EmitUnpack(builder, ins),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => EmitPack(builder, ins),
         Opcode.Cvt => EmitIntegerConvert(builder, ins) || EmitFloatConvert(builder, ins) || EmitPairConvert(builder, ins),

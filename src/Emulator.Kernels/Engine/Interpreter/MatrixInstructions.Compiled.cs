@@ -25,21 +25,9 @@ sealed unsafe partial class BlockExecutor
         if (mmaPlans[pc] is { } plan) return plan;
         var ins = code[pc];
         if (TablesFor(ins.Shape, ins.SourceType) is not { } tables) return null;
-        int[]? Offsets(in Operand operand)
-        {
-            if (operand.Elements is not { } elements) return null;
-            var offsets = new int[elements.Length];
-            for (int i = 0; i < elements.Length; i++)
-            {
-                if (elements[i].Kind == OperandKind.Discard) { offsets[i] = -1; continue; }
-                if (elements[i].Kind != OperandKind.Register) return null;
-                offsets[i] = elements[i].Register * Warp.Size;
-            }
-            return offsets;
-        }
         var ops = ins.Operands;
-        if (ops.Length < 4 || Offsets(ops[0]) is not { } d || Offsets(ops[1]) is not { } a || Offsets(ops[2]) is not { } b
-            || Offsets(ops[3]) is not { } c || a.Contains(-1) || b.Contains(-1) || c.Contains(-1)) return null;
+        if (ops.Length < 4 || RegisterOffsets(ops[0]) is not { } d || RegisterOffsets(ops[1]) is not { } a || RegisterOffsets(ops[2]) is not { } b
+            || RegisterOffsets(ops[3]) is not { } c || a.Contains(-1) || b.Contains(-1) || c.Contains(-1)) return null;
         var masks = ops[0].Elements!.Select(e => e.Kind == OperandKind.Register ? IntegerOps.Mask(kernel.RegisterBits[e.Register]) : 0).ToArray();
         return mmaPlans[pc] = new MmaPlan(tables, a, b, c, d, masks);
     }
@@ -145,6 +133,77 @@ sealed unsafe partial class BlockExecutor
             for (int i = 0; i < count; i++)
                 matrix[laneTable[i]] = (r[registers[i >> perRegisterShift] + lane] >> ((i & lastInRegister) * bits)) & elementMask;
         }
+    }
+
+    /// <summary>
+    /// wmma.mma (m8n32k16, the only shape the engine implements) for a fully enabled warp: fragments gathered once in
+    /// the interpreter's opaque layout (element e of a fragment with E per lane: lane (e / E) % 32, slot e % E), sums in
+    /// the interpreter's order, eight columns at a time. Anything else: the interpreter's.
+    /// </summary>
+    internal void CompiledWmmaMma(Warp warp, ulong* r, int pc, uint enabled)
+    {
+        var ins = code[pc];
+        var ops = ins.Operands;
+        var (m, n, k) = ins.Shape;
+        if (enabled != uint.MaxValue || (m, n, k) != (8, 32, 16) || ops.Length < 4
+            || RegisterOffsets(ops[0]) is not { } d || RegisterOffsets(ops[1]) is not { } a || RegisterOffsets(ops[2]) is not { } b
+            || RegisterOffsets(ops[3]) is not { } c || a.Contains(-1) || b.Contains(-1) || c.Contains(-1))
+        {
+            ExecuteInterpreted(warp, pc, enabled);
+            return;
+        }
+        bool cHalf = ins.CType == ScalarType.F16, dHalf = ins.Type == ScalarType.F16;
+        int aPerLane = a.Length * 2, bPerLane = b.Length * 2, cPerLane = c.Length * (cHalf ? 2 : 1), dPerLane = d.Length * (dHalf ? 2 : 1);
+        Span<double> matrixA = stackalloc double[m * k];
+        Span<double> matrixB = stackalloc double[k * n];
+        Span<double> matrixC = stackalloc double[m * n];
+        for (int e = 0; e < matrixA.Length; e++) matrixA[e] = WmmaElement(r, a, aPerLane, e, ScalarType.F16);
+        for (int e = 0; e < matrixB.Length; e++) matrixB[e] = WmmaElement(r, b, bPerLane, e, ScalarType.F16);
+        for (int e = 0; e < matrixC.Length; e++) matrixC[e] = WmmaElement(r, c, cPerLane, e, cHalf ? ScalarType.F16 : ScalarType.F32);
+        Span<ulong> result = stackalloc ulong[m * n];
+        for (int row = 0; row < m; row++)
+        for (int col = 0; col < n; col += 8)
+        {
+            // total = C; total += A·B for x = 0..k-1 (a multiply then an add, never fused): the interpreter's sequence.
+            var total = Vector512.Create(matrixC.Slice(row * n + col, 8));
+            for (int x = 0; x < k; x++) total += Vector512.Create(matrixA[row * k + x]) * Vector512.Create(matrixB.Slice(x * n + col, 8));
+            for (int i = 0; i < 8; i++)
+                result[row * n + col + i] = dHalf ? HalfOps.Nearest(total[i]) : Bits(FloatRounding.Canonicalize((float)total[i]));
+        }
+        int dBits = dHalf ? 16 : 32;
+        Span<ulong> words = stackalloc ulong[d.Length];
+        for (int lane = 0; lane < Warp.Size; lane++)
+        {
+            words.Clear();
+            for (int slot = 0; slot < dPerLane; slot++)
+                words[slot * dBits / 32] |= result[(lane * dPerLane + slot) % (m * n)] << ((slot % (32 / dBits)) * dBits);
+            for (int i = 0; i < d.Length; i++)
+                if (d[i] >= 0) r[d[i] + lane] = words[i] & IntegerOps.Mask(kernel.RegisterBits[d[i] / Warp.Size]);
+        }
+    }
+
+    /// <summary>Element <paramref name="e"/> of a wmma fragment with <paramref name="perLane"/> elements per lane.</summary>
+    static double WmmaElement(ulong* r, int[] registers, int perLane, int e, ScalarType type)
+    {
+        int lane = e / perLane % Warp.Size, slot = e % perLane;
+        int bits = FragmentBits(type);
+        int perRegister = 32 / bits;
+        ulong raw = (r[registers[slot / perRegister] + lane] >> ((slot % perRegister) * bits)) & Mask(bits);
+        return type == ScalarType.F16 ? HalfTable.ToSingle((ushort)raw) : FragmentValue(raw, type);
+    }
+
+    /// <summary>Slot offsets (× 32) of a vector operand's registers, -1 for a discarded element; null if not all registers or discards.</summary>
+    static int[]? RegisterOffsets(in Operand operand)
+    {
+        if (operand.Elements is not { } elements) return null;
+        var offsets = new int[elements.Length];
+        for (int i = 0; i < elements.Length; i++)
+        {
+            if (elements[i].Kind == OperandKind.Discard) { offsets[i] = -1; continue; }
+            if (elements[i].Kind != OperandKind.Register) return null;
+            offsets[i] = elements[i].Register * Warp.Size;
+        }
+        return offsets;
     }
 
     /// <summary>
