@@ -23,6 +23,8 @@ static class InstructionEmitters
         Opcode.Ldmatrix => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledLdmatrix)),
         Opcode.CpAsync => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledCpAsync)),
         Opcode.WmmaMma => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledWmmaMma)),
+        Opcode.WmmaLoadA or Opcode.WmmaLoadB or Opcode.WmmaLoadC => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledWmmaLoad)),
+        Opcode.WmmaStoreD => EmitWarpMatrix(builder, pc, nameof(BlockExecutor.CompiledWmmaStore)),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[0].Kind == OperandKind.Vector => EmitUnpack(builder, ins),
         Opcode.Mov when ins.Operands.Length == 2 && ins.Operands[1].Kind == OperandKind.Vector => EmitPack(builder, ins),
         Opcode.Cvt => EmitIntegerConvert(builder, ins) || EmitFloatConvert(builder, ins) || EmitPairConvert(builder, ins),

@@ -182,6 +182,111 @@ sealed unsafe partial class BlockExecutor
         }
     }
 
+    /// <summary>
+    /// wmma.load.{a,b,c} (m8n32k16) for a fully enabled warp whose every element lies in the block's shared memory:
+    /// the interpreter's element order and addressing, every lane read before any register is written (a lane's
+    /// registers are its own, so that order changes nothing). Anything else: the interpreter's.
+    /// </summary>
+    internal void CompiledWmmaLoad(Warp warp, ulong* r, int pc, uint enabled)
+    {
+        var ins = code[pc];
+        var ops = ins.Operands;
+        if (enabled != uint.MaxValue || ins.Shape != (8, 32, 16) || RegisterOffsets(ops[0]) is not { } registers
+            || !WmmaAddressing(ins, ops[1], out ulong sharedOffset))
+        {
+            ExecuteInterpreted(warp, pc, enabled);
+            return;
+        }
+        var (m, n, k) = ins.Shape;
+        bool isC = ins.Opcode == Opcode.WmmaLoadC;
+        (int rows, int cols) = ins.Opcode switch { Opcode.WmmaLoadA => (m, k), Opcode.WmmaLoadB => (k, n), _ => (m, n) };
+        int elementBytes = isC ? (ins.Type == ScalarType.F16 ? 2 : 4) : 2;
+        int perRegister = 4 / elementBytes;
+        int perLane = registers.Length * perRegister;
+        Span<ulong> words = stackalloc ulong[Warp.Size * registers.Length];
+        byte* sharedBytes = Base(shared);
+        for (int lane = 0; lane < Warp.Size; lane++)
+        {
+            ulong baseAddress = WmmaBase(ops[1], r, lane) - sharedOffset;
+            long stride = ops.Length > 2 ? (long)ReadCompiled(warp, r, ops[2], lane) : (ins.ARowMajor ? cols : rows);
+            for (int slot = 0; slot < perLane; slot++)
+            {
+                int e = (lane * perLane + slot) % (rows * cols);
+                int row = e / cols, col = e % cols;
+                long index = ins.ARowMajor ? row * stride + col : col * stride + row;
+                ulong address = baseAddress + (ulong)(index * elementBytes);
+                if (!InShared(address, elementBytes))
+                {
+                    ExecuteInterpreted(warp, pc, enabled);
+                    return;
+                }
+                words[lane * registers.Length + slot / perRegister] |= LoadBits(sharedBytes + address, elementBytes) << ((slot % perRegister) * elementBytes * 8);
+            }
+        }
+        for (int lane = 0; lane < Warp.Size; lane++)
+            for (int i = 0; i < registers.Length; i++)
+                if (registers[i] >= 0) r[registers[i] + lane] = words[lane * registers.Length + i] & IntegerOps.Mask(kernel.RegisterBits[registers[i] / Warp.Size]);
+    }
+
+    /// <summary>wmma.store.d (m8n32k16) for a fully enabled warp: every address checked in shared memory first, then the interpreter's stores in its order.</summary>
+    internal void CompiledWmmaStore(Warp warp, ulong* r, int pc, uint enabled)
+    {
+        var ins = code[pc];
+        var ops = ins.Operands;
+        if (enabled != uint.MaxValue || ins.Shape != (8, 32, 16) || ops.Length < 2 || RegisterOffsets(ops[1]) is not { } registers
+            || registers.Contains(-1) || !WmmaAddressing(ins, ops[0], out ulong sharedOffset))
+        {
+            ExecuteInterpreted(warp, pc, enabled);
+            return;
+        }
+        var (m, n, _) = ins.Shape;
+        int elementBytes = ins.Type == ScalarType.F16 ? 2 : 4;
+        int perRegister = 4 / elementBytes;
+        int perLane = registers.Length * perRegister;
+        byte* sharedBytes = Base(shared);
+        for (int pass = 0; pass < 2; pass++) // pass 0 checks every address, pass 1 stores
+        {
+            for (int lane = 0; lane < Warp.Size; lane++)
+            {
+                ulong baseAddress = WmmaBase(ops[0], r, lane) - sharedOffset;
+                long stride = ops.Length > 2 ? (long)ReadCompiled(warp, r, ops[2], lane) : (ins.ARowMajor ? n : m);
+                for (int slot = 0; slot < perLane; slot++)
+                {
+                    int e = lane * perLane + slot;
+                    if (e >= m * n) continue;
+                    int row = e / n, col = e % n;
+                    long index = ins.ARowMajor ? row * stride + col : col * stride + row;
+                    ulong address = baseAddress + (ulong)(index * elementBytes);
+                    if (pass == 0)
+                    {
+                        if (InShared(address, elementBytes)) continue;
+                        ExecuteInterpreted(warp, pc, enabled);
+                        return;
+                    }
+                    StoreBits(sharedBytes + address, elementBytes, r[registers[slot / perRegister] + lane] >> ((slot % perRegister) * elementBytes * 8));
+                }
+            }
+        }
+    }
+
+    /// <summary>A wmma address the direct path handles: .shared (offsets) or generic in the shared window, register or symbol base.</summary>
+    static bool WmmaAddressing(Instruction ins, in Operand address, out ulong sharedOffset)
+    {
+        sharedOffset = ins.Space == StateSpace.Generic ? AddressWindows.SharedBase : 0;
+        return address.Kind == OperandKind.Address && ins.Space is StateSpace.Shared or StateSpace.Generic
+            && address.Base is AddressBase.Register or AddressBase.SharedSymbol or AddressBase.None;
+    }
+
+    static ulong WmmaBase(in Operand address, ulong* r, int lane) =>
+        (address.Base == AddressBase.Register ? r[address.Register * Warp.Size + lane] : 0) + (ulong)address.Offset;
+
+    /// <summary>An aligned access of <paramref name="size"/> bytes inside the block's shared memory.</summary>
+    bool InShared(ulong offset, int size) => (offset & (ulong)(size - 1)) == 0 && offset < (ulong)shared.Length && (ulong)shared.Length - offset >= (ulong)size;
+
+    /// <summary>An operand's value in a lane, read through the register array the compiled code uses.</summary>
+    ulong ReadCompiled(Warp warp, ulong* r, in Operand operand, int lane) =>
+        operand.Kind == OperandKind.Register && !operand.Negated ? r[operand.Register * Warp.Size + lane] : Read(warp, operand, lane);
+
     /// <summary>Element <paramref name="e"/> of a wmma fragment with <paramref name="perLane"/> elements per lane.</summary>
     static double WmmaElement(ulong* r, int[] registers, int perLane, int e, ScalarType type)
     {
