@@ -8,7 +8,8 @@ namespace Emulator.Kernels.Engine;
 
 /// <summary>
 /// The reference interpreter. Results are those of running blocks one after another in linear block order
-/// (x fastest), warps in index order within a block, lanes in order within a warp; every launch with the same
+/// (x fastest), a block's warps in turns (index order, each until a barrier, an exit or a taken backward branch),
+/// lanes in order within a warp; every launch with the same
 /// inputs therefore produces the same memory contents, printf output and instruction count. Blocks of kernels
 /// that cannot observe one another run on several threads (<see cref="BlockScheduler"/>) with the same results.
 /// </summary>

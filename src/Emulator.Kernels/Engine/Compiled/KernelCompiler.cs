@@ -355,9 +355,28 @@ public static class KernelCompiler
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, Field(typeof(Warp), nameof(Warp.Divergent)));
             il.Emit(OpCodes.Brtrue, slow);
-            il.Emit(OpCodes.Ldloc, enabled);
-            il.Emit(OpCodes.Ldloc, active);
-            il.Emit(OpCodes.Beq, labels[target]);
+            bool backward = target <= pc;
+            if (!backward)
+            {
+                il.Emit(OpCodes.Ldloc, enabled);
+                il.Emit(OpCodes.Ldloc, active);
+                il.Emit(OpCodes.Beq, labels[target]);
+            }
+            else
+            {
+                // Taken by every lane: loop again, or give the next warp its turn (the interpreter's rule).
+                var notAll = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, enabled);
+                il.Emit(OpCodes.Ldloc, active);
+                il.Emit(OpCodes.Bne_Un, notAll);
+                EmitYieldsAtBackwardBranches();
+                il.Emit(OpCodes.Brfalse, labels[target]);
+                il.Emit(OpCodes.Ldarg_1);
+                EmitInt(target);
+                il.Emit(OpCodes.Stfld, Field(typeof(Warp), nameof(Warp.Pc)));
+                il.Emit(OpCodes.Leave, finish);
+                il.MarkLabel(notAll);
+            }
             il.Emit(OpCodes.Ldloc, enabled);
             il.Emit(OpCodes.Brfalse, labels[pc + 1]);
             il.MarkLabel(slow);
@@ -367,7 +386,23 @@ public static class KernelCompiler
             EmitInt(target);
             il.Emit(OpCodes.Ldloc, active);
             il.Emit(OpCodes.Call, Method(typeof(BlockExecutor), nameof(BlockExecutor.CompiledBranch)));
+            if (backward)
+            {
+                // Divergent or partly taken: the warp's state is up to date; if any lane went back, yield.
+                il.Emit(OpCodes.Ldloc, enabled);
+                il.Emit(OpCodes.Brfalse, dispatch);
+                EmitYieldsAtBackwardBranches();
+                il.Emit(OpCodes.Brfalse, dispatch);
+                il.Emit(OpCodes.Leave, finish);
+                return;
+            }
             il.Emit(OpCodes.Br, dispatch);
+        }
+
+        void EmitYieldsAtBackwardBranches()
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, Field(typeof(BlockExecutor), nameof(BlockExecutor.YieldsAtBackwardBranches)));
         }
 
         void EmitExit(int pc)

@@ -9,7 +9,11 @@ namespace Emulator.Kernels.Engine.Interpreter;
 /// Runs one thread block to completion. All state of the block (shared memory, warps, barrier, instruction
 /// count, printf output) lives here, so blocks are independent: the scheduler gives each worker thread its
 /// own executor. An executor is reused for consecutive blocks: <see cref="Run"/> resets every piece of state.
-/// Warps run in index order; a warp runs until it waits at a barrier or exits, then the next one runs.
+/// Warps take turns in index order: a warp runs until it waits at a barrier, exits, or takes a backward branch (one
+/// loop iteration), then the next one runs. Taking turns per loop iteration keeps warps about as close together as
+/// hardware does, so code that relies on that in practice (ggml's flash attention re-fills shared memory for its next
+/// tile while other warps may still read the previous tile's results, with no barrier between) sees what it sees on a
+/// GPU; the order is still fixed, so results stay deterministic.
 /// </summary>
 sealed unsafe partial class BlockExecutor
 {
@@ -35,6 +39,8 @@ sealed unsafe partial class BlockExecutor
 
     // Barrier reduction state (bar.red): accumulated over the arriving threads.
     int barrierArrivals;
+    /// <summary>Whether a warp gives the next one its turn at a taken backward branch (only when there is a next one).</summary>
+    internal readonly bool YieldsAtBackwardBranches;
     int barrierPopCount;
     bool barrierAnd = true, barrierOr;
 
@@ -49,6 +55,7 @@ sealed unsafe partial class BlockExecutor
         int threads = (int)block.Count;
         int warpCount = (threads + Warp.Size - 1) / Warp.Size;
         warps = new Warp[warpCount];
+        YieldsAtBackwardBranches = warpCount > 1;
         initialLiveMasks = new uint[warpCount];
         for (int w = 0; w < warpCount; w++)
         {
@@ -170,8 +177,12 @@ sealed unsafe partial class BlockExecutor
             switch (instruction.Opcode)
             {
                 case Opcode.Bra:
-                    warp.Branch(enabled, (int)instruction.Operands[0].Immediate, pc + 1, active);
+                {
+                    int target = (int)instruction.Operands[0].Immediate;
+                    warp.Branch(enabled, target, pc + 1, active);
+                    if (enabled != 0 && target <= pc && YieldsAtBackwardBranches) return;
                     continue;
+                }
                 case Opcode.Exit:
                 case Opcode.Ret:
                     warp.ExitLanes(enabled, active);
