@@ -82,6 +82,27 @@ public class FusedSegmentTests
         harness.Memory.Download<uint>(output, 32).ShouldBe(input.Select(v => v * 2 + 1).ToArray());
     }
 
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(13u)]
+    [InlineData(31u)]
+    public void A_vector_segment_gives_up_at_a_faulting_lane_in_any_group_of_four(uint bad)
+    {
+        // Every step of this kernel's segment has a four-lane form, so a full warp takes the vector path first; a
+        // lane outside memory in the first, a middle or the last group must end as the interpreter's fault.
+        var module = PtxLowering.ParseAndLower(Source);
+        var compiled = KernelCompiler.Compile(PtxEngine.Prepare(module, module.FindKernel("fused_load_fault")!));
+        compiled.VectorInstructions.ShouldBeGreaterThan(10);
+        using var harness = new PtxHarness(Source);
+        var input = Enumerable.Range(0, 32).Select(i => (uint)(i * 5 + 1)).ToArray();
+        ulong inAddress = harness.Memory.Upload(input);
+        ulong output = harness.Memory.Allocate(32 * 4);
+        var result = harness.Launch("fused_load_fault", new LaunchExtent(1), new LaunchExtent(32), output, inAddress, bad);
+        result.Status.ShouldBe(LaunchStatus.IllegalAddress);
+        result.FaultThread.ShouldBe(new LaunchExtent(bad, 0, 0));
+        harness.Memory.Download<uint>(output, 32).ShouldAllBe(v => v == 0u);
+    }
+
     [Fact]
     public void A_register_read_before_its_first_write_starts_at_zero_in_every_block()
     {

@@ -15,8 +15,9 @@ public sealed class CompiledKernel
 {
     internal CompiledKernel(ExecutableKernel kernel, WarpBody body, int extraSlots, (int Slot, ulong Value)[] constants,
         (int Slot, SpecialRegister Special)[] specials, int specialized, SortedDictionary<string, int> interpreted,
-        int segmentWindowCount, int storeBufferWords, int fusedInstructions, SortedDictionary<string, int> unfused, int[]? registersLiveAtEntry)
+        int segmentWindowCount, int storeBufferWords, int fusedInstructions, int vectorInstructions, SortedDictionary<string, int> unfused, int[]? registersLiveAtEntry)
     {
+        VectorInstructions = vectorInstructions;
         UnfusedForms = unfused;
         RegistersLiveAtEntry = registersLiveAtEntry;
         SegmentWindowCount = segmentWindowCount;
@@ -50,6 +51,9 @@ public sealed class CompiledKernel
 
     /// <summary>Instructions that also run inside fused segments (lane by lane, registers in locals).</summary>
     public int FusedInstructions { get; }
+
+    /// <summary>Of those, instructions in segments that also have a four-lanes-at-a-time form (<see cref="VectorSegmentEmitter"/>).</summary>
+    public int VectorInstructions { get; }
 
     /// <summary>Instruction forms (as written) that run outside fused segments, control flow aside, with their counts.</summary>
     public IReadOnlyDictionary<string, int> UnfusedForms { get; }

@@ -42,6 +42,7 @@ public static class KernelCompiler
         int segmentWindows;
         int storeBufferWords;
         int fused;
+        int vectorized;
         Dictionary<int, Segment> segments = [];
         RegisterLiveness? liveness;
         WarpUniformity? uniformity;
@@ -133,7 +134,7 @@ public static class KernelCompiler
 
             var body = (WarpBody)method.CreateDelegate(typeof(WarpBody));
             return new CompiledKernel(kernel, body, nextSlot - kernel.RegisterBits.Length, [.. constants], [.. specials], specialized, interpreted,
-                segmentWindows, storeBufferWords, fused, unfused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
+                segmentWindows, storeBufferWords, fused, vectorized, unfused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
         }
 
         /// <summary>
@@ -144,15 +145,34 @@ public static class KernelCompiler
         void EmitSegment(Segment segment)
         {
             var body = SegmentEmitter.Emit(this, segment);
+            var vector = VectorSegmentEmitter.TryEmit(this, segment);
             var oneByOne = EmitOneByOne(segment);
             fused += segment.Steps.Length;
             var failed = il.DefineLabel();
+            var counted = il.DefineLabel();
+            if (vector is not null)
+            {
+                // Every lane active: four lanes at a time; anything unusual gives up to the lane-by-lane segment.
+                vectorized += segment.Steps.Length;
+                var lanes = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, active);
+                il.Emit(OpCodes.Ldc_I4_M1);
+                il.Emit(OpCodes.Bne_Un, lanes);
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldloc, registers);
+                il.Emit(OpCodes.Ldloc, active);
+                il.Emit(OpCodes.Call, vector);
+                il.Emit(OpCodes.Brtrue, counted);
+                il.MarkLabel(lanes);
+            }
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, registers);
             il.Emit(OpCodes.Ldloc, active);
             il.Emit(OpCodes.Call, body);
             il.Emit(OpCodes.Brfalse, failed);
+            il.MarkLabel(counted);
             il.Emit(OpCodes.Ldloc, executed);
             il.Emit(OpCodes.Ldloc, activeCount);
             il.Emit(OpCodes.Conv_I8);

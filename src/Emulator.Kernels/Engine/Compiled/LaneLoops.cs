@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Emulator.Kernels.Engine.Semantics;
 
 namespace Emulator.Kernels.Engine.Compiled;
@@ -13,6 +14,7 @@ namespace Emulator.Kernels.Engine.Compiled;
 interface IUnaryLane { static abstract ulong Apply(ulong a); }
 
 /// <summary>A lane operation that also has a 4-lane SIMD form (Vector256 over the 64-bit register slots), bit-identical to the scalar one.</summary>
+interface IVectorUnaryLane : IUnaryLane { static abstract Vector256<ulong> Apply(Vector256<ulong> a); }
 interface IVectorBinaryLane : IBinaryLane { static abstract Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b); }
 interface IVectorTernaryLane : ITernaryLane { static abstract Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c); }
 interface IBinaryLane { static abstract ulong Apply(ulong a, ulong b); }
@@ -315,10 +317,22 @@ struct Sub64 : IVectorBinaryLane
     public static ulong Apply(ulong a, ulong b) => a - b;
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a - b;
 }
-struct MulLo32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)((uint)a * (uint)b); }
+struct MulLo32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)((uint)a * (uint)b);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) & Vector256.Create(0xffff_ffffUL);
+}
 struct MulLo64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a * b; }
-struct MulWideU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)(uint)a * (uint)b; }
-struct MulWideS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ulong)((long)(int)(uint)a * (int)(uint)b); }
+struct MulWideU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (ulong)(uint)a * (uint)b;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32());
+}
+struct MulWideS32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (ulong)((long)(int)(uint)a * (int)(uint)b);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsInt32(), b.AsInt32()).AsUInt64();
+}
 struct MulHiU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.MulHiU32((uint)a, (uint)b); }
 struct MulHiS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)IntegerOps.MulHiS32((int)(uint)a, (int)(uint)b); }
 struct MinU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Min((uint)a, (uint)b); }
@@ -344,18 +358,57 @@ struct Xor64 : IVectorBinaryLane
     public static ulong Apply(ulong a, ulong b) => a ^ b;
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
 }
-struct Shl32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 32); }
-struct Shl64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 64); }
-struct ShrU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 32); }
-struct ShrU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 64); }
-struct ShrS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 32); }
+struct Shl32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 32);
+    // Counts of 32..63 leave nothing in the low half, and the hardware shift gives 0 from 64 on.
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftLeftLogicalVariable(a, b & Vector256.Create(0xffff_ffffUL)) & Vector256.Create(0xffff_ffffUL);
+}
+struct Shl64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 64);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftLeftLogicalVariable(a, b & Vector256.Create(0xffff_ffffUL));
+}
+struct ShrU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 32);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftRightLogicalVariable(a & Vector256.Create(0xffff_ffffUL), b & Vector256.Create(0xffff_ffffUL));
+}
+struct ShrU64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 64);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftRightLogicalVariable(a, b & Vector256.Create(0xffff_ffffUL));
+}
+struct ShrS32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 32);
+    // On 32-bit elements: each slot's low half is the value and its shift count (counts above 31 fill with the sign);
+    // the high halves' results are cleared.
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftRightArithmeticVariable(a.AsInt32(), b.AsUInt32()).AsUInt64() & Vector256.Create(0xffff_ffffUL);
+}
 struct ShrS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 64); }
 
-struct MadLo32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((uint)a * (uint)b + (uint)c); }
+struct MadLo32 : IVectorTernaryLane
+{
+    public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((uint)a * (uint)b + (uint)c);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => (Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) + c) & Vector256.Create(0xffff_ffffUL);
+}
 struct MadLo64 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => a * b + c; }
-struct MadWideU32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)(uint)a * (uint)b + c; }
-struct MadWideS32 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)((long)(int)(uint)a * (int)(uint)b) + c; }
-struct Selp : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => c != 0 ? a : b; }
+struct MadWideU32 : IVectorTernaryLane
+{
+    public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)(uint)a * (uint)b + c;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) + c;
+}
+struct MadWideS32 : IVectorTernaryLane
+{
+    public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)((long)(int)(uint)a * (int)(uint)b) + c;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => Avx2.Multiply(a.AsInt32(), b.AsInt32()).AsUInt64() + c;
+}
+struct Selp : IVectorTernaryLane
+{
+    public static ulong Apply(ulong a, ulong b, ulong c) => c != 0 ? a : b;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => Vector256.ConditionalSelect(Vector256.Equals(c, Vector256<ulong>.Zero), b, a);
+}
 // dp4a: the four byte products written out (the same sum as IntegerOps.Dp4a, which loops), so RyuJIT inlines them.
 struct Dp4aUU : ITernaryLane
 {
@@ -387,10 +440,26 @@ struct Dp4aUS : ITernaryLane
 }
 struct PermuteDefault : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Permute((uint)a, (uint)b, (uint)c, default); }
 
-struct Not64 : IUnaryLane { public static ulong Apply(ulong a) => ~a; }
-struct NotPredicate : IUnaryLane { public static ulong Apply(ulong a) => a ^ 1; }
-struct Copy : IUnaryLane { public static ulong Apply(ulong a) => a; }
-struct SignExtend32To64 : IUnaryLane { public static ulong Apply(ulong a) => (ulong)(long)(int)(uint)a; }
+struct Not64 : IVectorUnaryLane
+{
+    public static ulong Apply(ulong a) => ~a;
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => ~a;
+}
+struct NotPredicate : IVectorUnaryLane
+{
+    public static ulong Apply(ulong a) => a ^ 1;
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => a ^ Vector256<ulong>.One;
+}
+struct Copy : IVectorUnaryLane
+{
+    public static ulong Apply(ulong a) => a;
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => a;
+}
+struct SignExtend32To64 : IVectorUnaryLane
+{
+    public static ulong Apply(ulong a) => (ulong)(long)(int)(uint)a;
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => VectorLanes.SignExtend32(a);
+}
 struct PopCount32 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.PopCount(a & 0xffff_ffff); }
 struct PopCount64 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.PopCount(a); }
 struct Clz32 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.CountLeadingZeros32((uint)a); }
@@ -534,7 +603,12 @@ struct F32PairToF16x2<F> : IBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => Conversions.SinglesToHalf2(F.In(a), F.In(b), RoundingMode.NearestEven);
 }
-struct S32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(int)(uint)a); }
+struct S32ToF32 : IVectorUnaryLane
+{
+    public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(int)(uint)a);
+    // Each slot's high half converts too (to +0.0, or garbage the destination mask clears).
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => Vector256.ConvertToSingle(a.AsInt32()).AsUInt64();
+}
 struct U32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(long)(uint)a); }
 struct F32ToF16<F> : IUnaryLane where F : struct, IFlushPolicy
 {
@@ -587,33 +661,137 @@ struct RemS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ul
 
 // ---- comparisons for setp (result 0/1) ----
 
-struct EqU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a == b ? 1UL : 0; }
-struct NeU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a != b ? 1UL : 0; }
-struct LtS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a < (int)(uint)b ? 1UL : 0; }
-struct LeS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a <= (int)(uint)b ? 1UL : 0; }
-struct GtS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a > (int)(uint)b ? 1UL : 0; }
-struct GeS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (int)(uint)a >= (int)(uint)b ? 1UL : 0; }
-struct EqU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a == (uint)b ? 1UL : 0; }
-struct NeU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a != (uint)b ? 1UL : 0; }
-struct LtU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a < (uint)b ? 1UL : 0; }
-struct LeU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a <= (uint)b ? 1UL : 0; }
-struct GtU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a > (uint)b ? 1UL : 0; }
-struct GeU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)a >= (uint)b ? 1UL : 0; }
-struct LtU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a < b ? 1UL : 0; }
-struct LeU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a <= b ? 1UL : 0; }
-struct GtU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a > b ? 1UL : 0; }
-struct GeU64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a >= b ? 1UL : 0; }
-struct LtS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a < (long)b ? 1UL : 0; }
-struct LeS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a <= (long)b ? 1UL : 0; }
-struct GtS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a > (long)b ? 1UL : 0; }
-struct GeS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (long)a >= (long)b ? 1UL : 0; }
-struct EqF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) == F.In(b) ? 1UL : 0; }
+struct EqU64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a == b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a, b));
+}
+struct NeU64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a != b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a, b)) ^ Vector256<ulong>.One;
+}
+struct LtS32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (int)(uint)a < (int)(uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a.AsInt32(), b.AsInt32()).AsUInt64());
+}
+struct LeS32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (int)(uint)a <= (int)(uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a.AsInt32(), b.AsInt32()).AsUInt64());
+}
+struct GtS32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (int)(uint)a > (int)(uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a.AsInt32(), b.AsInt32()).AsUInt64());
+}
+struct GeS32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (int)(uint)a >= (int)(uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a.AsInt32(), b.AsInt32()).AsUInt64());
+}
+struct EqU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)a == (uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a.AsUInt32(), b.AsUInt32()).AsUInt64());
+}
+struct NeU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)a != (uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a.AsUInt32(), b.AsUInt32()).AsUInt64()) ^ Vector256<ulong>.One;
+}
+struct LtU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)a < (uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a.AsUInt32(), b.AsUInt32()).AsUInt64());
+}
+struct LeU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)a <= (uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a.AsUInt32(), b.AsUInt32()).AsUInt64());
+}
+struct GtU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)a > (uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a.AsUInt32(), b.AsUInt32()).AsUInt64());
+}
+struct GeU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)a >= (uint)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a.AsUInt32(), b.AsUInt32()).AsUInt64());
+}
+struct LtU64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a < b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a, b));
+}
+struct LeU64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a <= b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a, b));
+}
+struct GtU64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a > b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a, b));
+}
+struct GeU64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a >= b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a, b));
+}
+struct LtS64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (long)a < (long)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a.AsInt64(), b.AsInt64()).AsUInt64());
+}
+struct LeS64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (long)a <= (long)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a.AsInt64(), b.AsInt64()).AsUInt64());
+}
+struct GtS64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (long)a > (long)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a.AsInt64(), b.AsInt64()).AsUInt64());
+}
+struct GeS64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (long)a >= (long)b ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a.AsInt64(), b.AsInt64()).AsUInt64());
+}
+struct EqF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.In(a) == F.In(b) ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(F.In(a), F.In(b)).AsUInt64());
+}
 struct NeF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) { float x = F.In(a), y = F.In(b); return x != y && !float.IsNaN(x) && !float.IsNaN(y) ? 1UL : 0; } }
-struct LtF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) < F.In(b) ? 1UL : 0; }
-struct LeF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) <= F.In(b) ? 1UL : 0; }
-struct GtF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) > F.In(b) ? 1UL : 0; }
-struct GeF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) >= F.In(b) ? 1UL : 0; }
-struct NeuF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.In(a) != F.In(b) ? 1UL : 0; }
+struct LtF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.In(a) < F.In(b) ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(F.In(a), F.In(b)).AsUInt64());
+}
+struct LeF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.In(a) <= F.In(b) ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(F.In(a), F.In(b)).AsUInt64());
+}
+struct GtF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.In(a) > F.In(b) ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(F.In(a), F.In(b)).AsUInt64());
+}
+struct GeF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.In(a) >= F.In(b) ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(F.In(a), F.In(b)).AsUInt64());
+}
+struct NeuF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.In(a) != F.In(b) ? 1UL : 0;
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(F.In(a), F.In(b)).AsUInt64()) ^ Vector256<ulong>.One;
+}
 struct NanF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => float.IsNaN(F.In(a)) || float.IsNaN(F.In(b)) ? 1UL : 0; }
 
 struct CvtaShared : IUnaryLane { public static ulong Apply(ulong a) => AddressWindows.SharedBase + (a & 0xffff_ffff); }

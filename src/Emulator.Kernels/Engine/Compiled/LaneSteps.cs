@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.Intrinsics;
 using Emulator.Kernels.Engine.Interpreter;
 using Emulator.Kernels.Engine.Program;
 using Emulator.Kernels.Engine.Semantics;
@@ -32,6 +33,8 @@ sealed class LaneStep
     public int StoreElementBytes { get; init; }
     /// <summary>Emits the step for the current lane (the guard is handled by the caller).</summary>
     public required Action<SegmentEmitter> Emit { get; init; }
+    /// <summary>The same step for four lanes at once (<see cref="VectorSegmentEmitter"/>), when it has a vector form.</summary>
+    public Action<VectorSegmentEmitter>? EmitVector { get; init; }
 }
 
 /// <summary>Chooses the lane form of an instruction, or none (the instruction then runs on its own).</summary>
@@ -44,7 +47,7 @@ static class LaneSteps
         {
             // No effect in an in-order engine (as in the warp body): nothing to do in a lane either.
             Opcode.Nop or Opcode.Membar or Opcode.BarWarpSync or Opcode.PrefetchOrHint or Opcode.CpAsyncWaitAll or Opcode.CpAsyncCommit
-                or Opcode.CpAsyncWaitGroup => new LaneStep { Pc = pc, Instruction = ins, Reads = RegistersOf(ins), Writes = [], Emit = _ => { } },
+                or Opcode.CpAsyncWaitGroup => new LaneStep { Pc = pc, Instruction = ins, Reads = RegistersOf(ins), Writes = [], Emit = _ => { }, EmitVector = _ => { } },
             Opcode.Ld => Load(builder, pc, ins),
             Opcode.St => Store(builder, pc, ins),
             Opcode.Setp => Setp(builder, pc, ins),
@@ -102,6 +105,7 @@ static class LaneSteps
         foreach (var source in sources)
             if (!IsValue(source)) return null;
         var apply = ApplyMethod(op, arity);
+        var vector = VectorApplyMethod(op, arity, ins, destinationMask);
         return new LaneStep
         {
             Pc = pc, Instruction = ins, Reads = RegistersOf(ins, sources), Writes = [d],
@@ -111,7 +115,24 @@ static class LaneSteps
                 e.IL.Emit(OpCodes.Call, apply);
                 e.StoreMasked(d, resultMask);
             },
+            EmitVector = vector is null ? null : e =>
+            {
+                foreach (var source in sources) e.LoadValue(source);
+                e.IL.Emit(OpCodes.Call, vector);
+                e.StoreMasked(d, resultMask);
+            },
         };
+    }
+
+    /// <summary>
+    /// The Vector256 Apply of a lane operation struct when it has one; f32 forms only into a 32-bit register (the
+    /// vector form computes each slot's unused high half too and relies on the mask to clear it).
+    /// </summary>
+    static MethodInfo? VectorApplyMethod(Type op, int arity, Instruction ins, ulong destinationMask)
+    {
+        var vectorInterface = arity switch { 1 => typeof(IVectorUnaryLane), 2 => typeof(IVectorBinaryLane), _ => typeof(IVectorTernaryLane) };
+        if (!vectorInterface.IsAssignableFrom(op) || (ins.Type == ScalarType.F32 && destinationMask != 0xffff_ffff)) return null;
+        return op.GetMethod("Apply", BindingFlags.Public | BindingFlags.Static, [.. Enumerable.Repeat(typeof(Vector256<ulong>), arity)]);
     }
 
     /// <summary>The scalar Apply(ulong…) of a lane operation struct (vector forms have a Vector256 overload too).</summary>
@@ -132,6 +153,7 @@ static class LaneSteps
         var (a, b) = (ops[1], ops[2]);
         int other = combine != 0 ? ops[3].Register : -1;
         var reads = combine != 0 ? RegistersOf(ins, a, b, ops[3]) : RegistersOf(ins, a, b);
+        var vector = compare.GetMethod("Apply", BindingFlags.Public | BindingFlags.Static, [typeof(Vector256<ulong>), typeof(Vector256<ulong>)]);
         return new LaneStep
         {
             Pc = pc, Instruction = ins, Reads = reads, Writes = complement >= 0 ? [d, complement] : [d],
@@ -153,6 +175,38 @@ static class LaneSteps
                 }
                 e.IL.Emit(OpCodes.Ldloc, result);
                 if (combine != 0) e.Combine(other, combine);
+                e.StoreRegister(d);
+            },
+            // Predicates hold 0 or 1, so .and/.or/.xor with the other predicate are plain bitwise operations.
+            EmitVector = vector is null ? null : e =>
+            {
+                e.LoadValue(a);
+                e.LoadValue(b);
+                e.IL.Emit(OpCodes.Call, vector);
+                var result = e.Temporary();
+                e.IL.Emit(OpCodes.Stloc, result);
+                void Combined()
+                {
+                    if (combine == 0) return;
+                    e.LoadValue(ops[3]);
+                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), combine switch
+                    {
+                        'a' => nameof(VectorLanes.AndVectors),
+                        'o' => nameof(VectorLanes.Or),
+                        _ => nameof(VectorLanes.Xor),
+                    }));
+                }
+                if (complement >= 0)
+                {
+                    e.IL.Emit(OpCodes.Ldloc, result);
+                    e.IL.Emit(OpCodes.Ldc_I8, 1L);
+                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.Broadcast)));
+                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.Xor)));
+                    Combined();
+                    e.StoreRegister(complement);
+                }
+                e.IL.Emit(OpCodes.Ldloc, result);
+                Combined();
                 e.StoreRegister(d);
             },
         };
@@ -178,6 +232,37 @@ static class LaneSteps
                 e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(LaneLoops), nameof(LaneLoops.ConvertIntegerValue)));
                 e.StoreMasked(d, destinationMask);
             },
+            EmitVector = VectorIntegerConvert(a, source, destination, d, destinationMask),
+        };
+    }
+
+    /// <summary>
+    /// <see cref="LaneLoops.ConvertIntegerValue"/> for four lanes: truncations, zero extensions and sign extensions from
+    /// 32 bits (what address arithmetic uses); null for sign extensions from 8 or 16 bits.
+    /// </summary>
+    static Action<VectorSegmentEmitter>? VectorIntegerConvert(Operand a, ScalarType source, ScalarType destination, int d, ulong destinationMask)
+    {
+        int sourceBits = source.Bits(), destinationBits = destination.Bits();
+        if (source.IsSigned() && sourceBits is not (32 or 64)) return null;
+        if (destination.IsSigned() && destinationBits is not (32 or 64)) return null;
+        var signExtend = KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.SignExtend32));
+        var and = KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.And));
+        return e =>
+        {
+            e.LoadValue(a);
+            if (source.IsSigned() && sourceBits == 32) e.IL.Emit(OpCodes.Call, signExtend);
+            else if (!source.IsSigned() && sourceBits < 64)
+            {
+                e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)IntegerOps.Mask(sourceBits)));
+                e.IL.Emit(OpCodes.Call, and);
+            }
+            if (destinationBits < 64)
+            {
+                e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)IntegerOps.Mask(destinationBits)));
+                e.IL.Emit(OpCodes.Call, and);
+            }
+            if (destination.IsSigned() && destinationBits == 32) e.IL.Emit(OpCodes.Call, signExtend);
+            e.StoreMasked(d, destinationMask);
         };
     }
 
@@ -188,6 +273,8 @@ static class LaneSteps
         var a = ins.Operands[1];
         var apply = ApplyMethod(op, 1);
         ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
+        var vector = typeof(IVectorUnaryLane).IsAssignableFrom(op) && destinationMask == 0xffff_ffff
+            ? op.GetMethod("Apply", BindingFlags.Public | BindingFlags.Static, [typeof(Vector256<ulong>)]) : null;
         return new LaneStep
         {
             Pc = pc, Instruction = ins, Reads = RegistersOf(ins, a), Writes = [d],
@@ -195,6 +282,12 @@ static class LaneSteps
             {
                 e.LoadValue(a);
                 e.IL.Emit(OpCodes.Call, apply);
+                e.StoreMasked(d, destinationMask);
+            },
+            EmitVector = vector is null ? null : e =>
+            {
+                e.LoadValue(a);
+                e.IL.Emit(OpCodes.Call, vector);
                 e.StoreMasked(d, destinationMask);
             },
         };
@@ -353,6 +446,13 @@ static class LaneSteps
                     e.LoadElement(elementBytes, signExtend);
                     e.StoreMasked(destinations[i], destinationMask);
                 }
+            },
+            EmitVector = ins.VectorWidth != 1 || memory is not (LaneMemory.Global or LaneMemory.Param)
+                || (memory == LaneMemory.Param && address.Base != AddressBase.ParamSymbol)
+                || (memory == LaneMemory.Global && address.Base is not (AddressBase.Register or AddressBase.None)) ? null : e =>
+            {
+                e.Load(memory, address, elementBytes, signExtend, window);
+                e.StoreMasked(destinations[0], destinationMask);
             },
         };
     }
