@@ -15,9 +15,10 @@ public sealed class CompiledKernel
 {
     internal CompiledKernel(ExecutableKernel kernel, WarpBody body, int extraSlots, (int Slot, ulong Value)[] constants,
         (int Slot, SpecialRegister Special)[] specials, int specialized, SortedDictionary<string, int> interpreted,
-        int segmentWindowCount, int storeBufferWords, int fusedInstructions, int vectorInstructions, SortedDictionary<string, int> unfused, int[]? registersLiveAtEntry)
+        int segmentWindowCount, int storeBufferWords, int fusedInstructions, int vectorInstructions, SortedDictionary<string, int> scalarOnly, SortedDictionary<string, int> unfused, int[]? registersLiveAtEntry)
     {
         VectorInstructions = vectorInstructions;
+        ScalarOnlyForms = scalarOnly;
         UnfusedForms = unfused;
         RegistersLiveAtEntry = registersLiveAtEntry;
         SegmentWindowCount = segmentWindowCount;
@@ -54,6 +55,9 @@ public sealed class CompiledKernel
 
     /// <summary>Of those, instructions in segments that also have a four-lanes-at-a-time form (<see cref="VectorSegmentEmitter"/>).</summary>
     public int VectorInstructions { get; }
+
+    /// <summary>Forms (with why) that keep a fused segment from having a vector form, counted over such segments' steps.</summary>
+    public IReadOnlyDictionary<string, int> ScalarOnlyForms { get; }
 
     /// <summary>Instruction forms (as written) that run outside fused segments, control flow aside, with their counts.</summary>
     public IReadOnlyDictionary<string, int> UnfusedForms { get; }

@@ -37,6 +37,7 @@ public static class KernelCompiler
         readonly List<(int, SpecialRegister)> specials = [];
         readonly SortedDictionary<string, int> interpreted = new(StringComparer.Ordinal);
         readonly SortedDictionary<string, int> unfused = new(StringComparer.Ordinal);
+        readonly SortedDictionary<string, int> scalarOnly = new(StringComparer.Ordinal);
         int nextSlot;
         int specialized;
         int segmentWindows;
@@ -134,7 +135,7 @@ public static class KernelCompiler
 
             var body = (WarpBody)method.CreateDelegate(typeof(WarpBody));
             return new CompiledKernel(kernel, body, nextSlot - kernel.RegisterBits.Length, [.. constants], [.. specials], specialized, interpreted,
-                segmentWindows, storeBufferWords, fused, vectorized, unfused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
+                segmentWindows, storeBufferWords, fused, vectorized, scalarOnly, unfused, liveness is null ? null : [.. liveness.LiveAtEntry(kernel.RegisterBits.Length)]);
         }
 
         /// <summary>
@@ -146,6 +147,14 @@ public static class KernelCompiler
         {
             var body = SegmentEmitter.Emit(this, segment);
             var vector = VectorSegmentEmitter.TryEmit(this, segment);
+            if (vector is null)
+                foreach (var step in segment.Steps)
+                {
+                    string? reason = step.IsStore ? "store" : step.Instruction.GuardRegister >= 0 ? "guarded" : step.EmitVector is null ? "no vector form" : null;
+                    if (reason is null) continue;
+                    string form = $"{InterpretedProfile.FormOf(step.Instruction)} ({reason})";
+                    scalarOnly[form] = scalarOnly.GetValueOrDefault(form) + 1;
+                }
             var oneByOne = EmitOneByOne(segment);
             fused += segment.Steps.Length;
             var failed = il.DefineLabel();

@@ -322,7 +322,14 @@ struct MulLo32 : IVectorBinaryLane
     public static ulong Apply(ulong a, ulong b) => (uint)((uint)a * (uint)b);
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) & Vector256.Create(0xffff_ffffUL);
 }
-struct MulLo64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => a * b; }
+struct MulLo64 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => a * b;
+    // AVX2 has no 64-bit multiply: low × low plus the two cross products shifted up (all mod 2^64).
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) =>
+        Avx2.Multiply(a.AsUInt32(), b.AsUInt32())
+        + ((Avx2.Multiply((a >>> 32).AsUInt32(), b.AsUInt32()) + Avx2.Multiply(a.AsUInt32(), (b >>> 32).AsUInt32())) << 32);
+}
 struct MulWideU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (ulong)(uint)a * (uint)b;
@@ -333,8 +340,16 @@ struct MulWideS32 : IVectorBinaryLane
     public static ulong Apply(ulong a, ulong b) => (ulong)((long)(int)(uint)a * (int)(uint)b);
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsInt32(), b.AsInt32()).AsUInt64();
 }
-struct MulHiU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.MulHiU32((uint)a, (uint)b); }
-struct MulHiS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)IntegerOps.MulHiS32((int)(uint)a, (int)(uint)b); }
+struct MulHiU32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => IntegerOps.MulHiU32((uint)a, (uint)b);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) >>> 32;
+}
+struct MulHiS32 : IVectorBinaryLane
+{
+    public static ulong Apply(ulong a, ulong b) => (uint)IntegerOps.MulHiS32((int)(uint)a, (int)(uint)b);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsInt32(), b.AsInt32()).AsUInt64() >>> 32;
+}
 struct MinU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Min((uint)a, (uint)b); }
 struct MaxU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Max((uint)a, (uint)b); }
 struct MinS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (uint)Math.Min((int)(uint)a, (int)(uint)b); }
@@ -410,33 +425,37 @@ struct Selp : IVectorTernaryLane
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => Vector256.ConditionalSelect(Vector256.Equals(c, Vector256<ulong>.Zero), b, a);
 }
 // dp4a: the four byte products written out (the same sum as IntegerOps.Dp4a, which loops), so RyuJIT inlines them.
-struct Dp4aUU : ITernaryLane
+struct Dp4aUU : IVectorTernaryLane
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (int)((byte)a * (uint)(byte)b) + (int)((byte)(a >> 8) * (uint)(byte)(b >> 8))
         + (int)((byte)(a >> 16) * (uint)(byte)(b >> 16)) + (int)((byte)(a >> 24) * (uint)(byte)(b >> 24)));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, false, false);
 }
-struct Dp4aSS : ITernaryLane
+struct Dp4aSS : IVectorTernaryLane
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (sbyte)a * (sbyte)b + (sbyte)(a >> 8) * (sbyte)(b >> 8)
         + (sbyte)(a >> 16) * (sbyte)(b >> 16) + (sbyte)(a >> 24) * (sbyte)(b >> 24));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, true, true);
 }
-struct Dp4aSU : ITernaryLane
+struct Dp4aSU : IVectorTernaryLane
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (sbyte)a * (byte)b + (sbyte)(a >> 8) * (byte)(b >> 8)
         + (sbyte)(a >> 16) * (byte)(b >> 16) + (sbyte)(a >> 24) * (byte)(b >> 24));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, true, false);
 }
-struct Dp4aUS : ITernaryLane
+struct Dp4aUS : IVectorTernaryLane
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (byte)a * (sbyte)b + (byte)(a >> 8) * (sbyte)(b >> 8)
         + (byte)(a >> 16) * (sbyte)(b >> 16) + (byte)(a >> 24) * (sbyte)(b >> 24));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, false, true);
 }
 struct PermuteDefault : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Permute((uint)a, (uint)b, (uint)c, default); }
 
@@ -584,10 +603,11 @@ struct TanhF32 : IUnaryLane { public static ulong Apply(ulong a) => KeepSubnorma
 // ---- conversions (cvt without .sat / integral rounding; the interpreter's Convert for exactly these pairs) ----
 
 /// <summary>cvt.f32.f16: exact widening; a NaN becomes the canonical NaN (OutF32).</summary>
-struct F16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy
+struct F16ToF32<F> : IVectorUnaryLane where F : struct, IFlushPolicy
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a) => F.Out(HalfTable.ToSingle((ushort)a));
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => F.Out(VectorLanes.HalvesToSingles(a));
 }
 struct Bf16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a)); }
 /// <summary>cvt.rn.f32.s32 / .u32: the hardware's (and C#'s) correctly rounded integer conversion.</summary>

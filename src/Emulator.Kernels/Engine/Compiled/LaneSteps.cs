@@ -349,6 +349,20 @@ static class LaneSteps
                     e.StoreMasked(elements[i].Register, elementMask);
                 }
             },
+            EmitVector = e =>
+            {
+                e.LoadValue(a);
+                var value = e.Temporary();
+                e.IL.Emit(OpCodes.Stloc, value);
+                for (int i = 0; i < elements.Length; i++)
+                {
+                    if (elements[i].Kind == OperandKind.Discard) continue;
+                    e.IL.Emit(OpCodes.Ldloc, value);
+                    e.IL.Emit(OpCodes.Ldc_I4, i * width);
+                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.ShiftRight)));
+                    e.StoreMasked(elements[i].Register, elementMask);
+                }
+            },
         };
     }
 
@@ -376,6 +390,22 @@ static class LaneSteps
                         e.IL.Emit(OpCodes.Ldc_I4, i * width);
                         e.IL.Emit(OpCodes.Shl);
                         e.IL.Emit(OpCodes.Or);
+                    }
+                }
+                e.StoreMasked(d, destinationMask);
+            },
+            EmitVector = e =>
+            {
+                for (int i = 0; i < elements.Length; i++)
+                {
+                    e.LoadValue(elements[i]);
+                    e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)elementMask));
+                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.And)));
+                    if (i > 0)
+                    {
+                        e.IL.Emit(OpCodes.Ldc_I4, i * width);
+                        e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.ShiftLeft)));
+                        e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.Or)));
                     }
                 }
                 e.StoreMasked(d, destinationMask);
@@ -447,9 +477,10 @@ static class LaneSteps
                     e.StoreMasked(destinations[i], destinationMask);
                 }
             },
-            EmitVector = ins.VectorWidth != 1 || memory is not (LaneMemory.Global or LaneMemory.Param)
+            EmitVector = ins.VectorWidth != 1 || memory is not (LaneMemory.Global or LaneMemory.Param or LaneMemory.Shared)
                 || (memory == LaneMemory.Param && address.Base != AddressBase.ParamSymbol)
-                || (memory == LaneMemory.Global && address.Base is not (AddressBase.Register or AddressBase.None)) ? null : e =>
+                || (memory == LaneMemory.Global && address.Base is not (AddressBase.Register or AddressBase.None))
+                || (memory == LaneMemory.Shared && address.Base is not (AddressBase.Register or AddressBase.None or AddressBase.SharedSymbol)) ? null : e =>
             {
                 e.Load(memory, address, elementBytes, signExtend, window);
                 e.StoreMasked(destinations[0], destinationMask);

@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Emulator.Kernels.Engine.Interpreter;
 using Emulator.Kernels.Engine.Program;
+using Emulator.Kernels.Engine.Semantics;
 
 namespace Emulator.Kernels.Engine.Compiled;
 
@@ -33,7 +34,7 @@ sealed unsafe class VectorSegmentEmitter
     readonly Dictionary<int, LocalBuilder> registerLocals = [];
     readonly Label giveUp;
     LocalBuilder group = null!;
-    LocalBuilder? windows, parameters, parameterLength;
+    LocalBuilder? windows, parameters, parameterLength, sharedBase, sharedLength;
 
     VectorSegmentEmitter(KernelCompiler.Builder builder, Segment segment)
     {
@@ -93,6 +94,17 @@ sealed unsafe class VectorSegmentEmitter
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.ParameterLength)));
             il.Emit(OpCodes.Stloc, parameterLength);
+        }
+        if (segment.Steps.Any(s => s.Memory == LaneMemory.Shared))
+        {
+            sharedBase = il.DeclareLocal(typeof(byte*));
+            sharedLength = il.DeclareLocal(typeof(ulong));
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedBase)));
+            il.Emit(OpCodes.Stloc, sharedBase);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedLength)));
+            il.Emit(OpCodes.Stloc, sharedLength);
         }
         il.Emit(OpCodes.Ldarg_2);
         il.Emit(OpCodes.Stloc, group);
@@ -214,9 +226,17 @@ sealed unsafe class VectorSegmentEmitter
             il.Emit(OpCodes.Ldloc, value);
             return;
         }
-        il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Ldc_I4, window);
-        il.Emit(OpCodes.Ldloc, windows!);
+        if (memory == LaneMemory.Shared)
+        {
+            il.Emit(OpCodes.Ldloc, sharedBase!);
+            il.Emit(OpCodes.Ldloc, sharedLength!);
+        }
+        else
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I4, window);
+            il.Emit(OpCodes.Ldloc, windows!);
+        }
         if (address.Base == AddressBase.Register) il.Emit(OpCodes.Ldloc, registerLocals[address.Register]);
         else
         {
@@ -225,7 +245,16 @@ sealed unsafe class VectorSegmentEmitter
         }
         il.Emit(OpCodes.Ldc_I8, address.Offset);
         il.Emit(OpCodes.Ldloca, value);
-        string loader = (elementBytes, signExtend) switch
+        string loader = memory == LaneMemory.Shared ? (elementBytes, signExtend) switch
+        {
+            (1, false) => nameof(VectorLanes.LoadSharedU8),
+            (1, true) => nameof(VectorLanes.LoadSharedS8),
+            (2, false) => nameof(VectorLanes.LoadSharedU16),
+            (2, true) => nameof(VectorLanes.LoadSharedS16),
+            (4, false) => nameof(VectorLanes.LoadSharedU32),
+            (4, true) => nameof(VectorLanes.LoadSharedS32),
+            _ => nameof(VectorLanes.LoadShared64),
+        } : (elementBytes, signExtend) switch
         {
             (1, false) => nameof(VectorLanes.LoadGlobalU8),
             (1, true) => nameof(VectorLanes.LoadGlobalS8),
@@ -257,6 +286,12 @@ static unsafe class VectorLanes
     public static Vector256<ulong> And(Vector256<ulong> value, ulong mask) => value & Vector256.Create(mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> ShiftLeft(Vector256<ulong> value, int count) => value << count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> ShiftRight(Vector256<ulong> value, int count) => value >>> count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Xor(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -264,6 +299,32 @@ static unsafe class VectorLanes
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> AndVectors(Vector256<ulong> a, Vector256<ulong> b) => a & b;
+
+    /// <summary>
+    /// dp4a on each slot's low 32 bits: the four byte products (signed or unsigned bytes as asked) added to c, with
+    /// 32-bit wrap-around — on 32-bit elements, whose high-half results the mask clears.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> Dot4(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c, bool aSigned, bool bSigned)
+    {
+        var x = a.AsInt32();
+        var y = b.AsInt32();
+        var sum = c.AsInt32();
+        sum += Avx2.MultiplyLow(Byte(x, 0, aSigned), Byte(y, 0, bSigned));
+        sum += Avx2.MultiplyLow(Byte(x, 1, aSigned), Byte(y, 1, bSigned));
+        sum += Avx2.MultiplyLow(Byte(x, 2, aSigned), Byte(y, 2, bSigned));
+        sum += Avx2.MultiplyLow(Byte(x, 3, aSigned), Byte(y, 3, bSigned));
+        return sum.AsUInt64() & Vector256.Create(0xffff_ffffUL);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<int> Byte(Vector256<int> x, int index, bool signed) =>
+        signed ? (x << (24 - 8 * index)) >> 24 : (x >>> (8 * index)) & Vector256.Create(0xff);
+
+    /// <summary>Each slot's low 16 bits (an f16) widened to f32 through <see cref="HalfTable"/>; high halves read entry 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HalvesToSingles(Vector256<ulong> a) =>
+        Avx2.GatherVector256(HalfTable.Pointer, (a & Vector256.Create(0xffffUL)).AsInt32(), 4);
 
     /// <summary>A comparison's all-ones / all-zeros per slot (low half decides) → the predicate value 1 / 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -350,6 +411,76 @@ static unsafe class VectorLanes
     {
         value = default;
         if (!Check(executor, index, windows, a, offset, 8, out var p)) return false;
+        value = Vector256.Create(*(ulong*)p.GetElement(0), *(ulong*)p.GetElement(1), *(ulong*)p.GetElement(2), *(ulong*)p.GetElement(3));
+        return true;
+    }
+
+    /// <summary>
+    /// Shared-memory offsets a + offset of four lanes, aligned and with all <paramref name="bytes"/> inside the block's
+    /// shared bytes: their host pointers, or false.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool CheckShared(byte* shared, ulong length, Vector256<ulong> a, long offset, int bytes, out Vector256<ulong> pointers)
+    {
+        var addresses = a + Vector256.Create((ulong)offset);
+        pointers = addresses + Vector256.Create((ulong)shared);
+        if (bytes > 1 && (addresses & Vector256.Create((ulong)(bytes - 1))) != Vector256<ulong>.Zero) return false;
+        return length >= (ulong)bytes && Vector256.LessThanAll(addresses, Vector256.Create(length - (ulong)bytes + 1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LoadSharedU32(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
+    {
+        value = default;
+        if (!CheckShared(shared, length, a, offset, 4, out var p)) return false;
+        value = Vector256.Create((ulong)*(uint*)p.GetElement(0), *(uint*)p.GetElement(1), *(uint*)p.GetElement(2), *(uint*)p.GetElement(3));
+        return true;
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LoadSharedS32(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
+    {
+        value = default;
+        if (!CheckShared(shared, length, a, offset, 4, out var p)) return false;
+        value = Vector256.Create((long)*(int*)p.GetElement(0), *(int*)p.GetElement(1), *(int*)p.GetElement(2), *(int*)p.GetElement(3)).AsUInt64();
+        return true;
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LoadSharedU16(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
+    {
+        value = default;
+        if (!CheckShared(shared, length, a, offset, 2, out var p)) return false;
+        value = Vector256.Create((ulong)*(ushort*)p.GetElement(0), *(ushort*)p.GetElement(1), *(ushort*)p.GetElement(2), *(ushort*)p.GetElement(3));
+        return true;
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LoadSharedS16(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
+    {
+        value = default;
+        if (!CheckShared(shared, length, a, offset, 2, out var p)) return false;
+        value = Vector256.Create((long)*(short*)p.GetElement(0), *(short*)p.GetElement(1), *(short*)p.GetElement(2), *(short*)p.GetElement(3)).AsUInt64();
+        return true;
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LoadSharedU8(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
+    {
+        value = default;
+        if (!CheckShared(shared, length, a, offset, 1, out var p)) return false;
+        value = Vector256.Create((ulong)*(byte*)p.GetElement(0), *(byte*)p.GetElement(1), *(byte*)p.GetElement(2), *(byte*)p.GetElement(3));
+        return true;
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LoadSharedS8(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
+    {
+        value = default;
+        if (!CheckShared(shared, length, a, offset, 1, out var p)) return false;
+        value = Vector256.Create((long)*(sbyte*)p.GetElement(0), *(sbyte*)p.GetElement(1), *(sbyte*)p.GetElement(2), *(sbyte*)p.GetElement(3)).AsUInt64();
+        return true;
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LoadShared64(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
+    {
+        value = default;
+        if (!CheckShared(shared, length, a, offset, 8, out var p)) return false;
         value = Vector256.Create(*(ulong*)p.GetElement(0), *(ulong*)p.GetElement(1), *(ulong*)p.GetElement(2), *(ulong*)p.GetElement(3));
         return true;
     }

@@ -14,10 +14,14 @@ public static class HalfTable
 
     static float[] Build()
     {
-        var table = new float[65536];
+        // Pinned: vector code gathers from it by address.
+        var table = GC.AllocateArray<float>(65536, pinned: true);
         for (int bits = 0; bits < table.Length; bits++) table[bits] = (float)BitConverter.UInt16BitsToHalf((ushort)bits);
         return table;
     }
+
+    /// <summary>The table's first element (it never moves).</summary>
+    internal static unsafe float* Pointer => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(singles));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort bits) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(singles), bits);
