@@ -27,6 +27,17 @@ public static class KernelCompiler
     /// <summary>Fused segments on (default) or off (<c>CUEMU_FUSION=0</c>: every instruction as its own lane loop, for comparison).</summary>
     internal static bool FusionEnabled { get; set; } = Environment.GetEnvironmentVariable("CUEMU_FUSION") != "0";
 
+    /// <summary>
+    /// Which segments also get a vector form (<see cref="VectorSegmentEmitter"/>): <c>CUEMU_VECTOR=0</c> none,
+    /// <c>all</c> every one that has it, otherwise those that gain from it. Applies to kernels compiled afterwards.
+    /// </summary>
+    public static VectorSegmentPolicy VectorSegments { get; set; } = Environment.GetEnvironmentVariable("CUEMU_VECTOR") switch
+    {
+        "0" => VectorSegmentPolicy.Off,
+        "all" => VectorSegmentPolicy.All,
+        _ => VectorSegmentPolicy.Profitable,
+    };
+
     internal sealed class Builder
     {
         readonly ExecutableKernel kernel;

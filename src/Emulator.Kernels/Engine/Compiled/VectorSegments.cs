@@ -24,8 +24,6 @@ sealed unsafe class VectorSegmentEmitter
     /// <summary>Lanes per vector (Vector256 of 64-bit slots).</summary>
     public const int Width = 4;
 
-    /// <summary>On unless <c>CUEMU_VECTOR=0</c>; needs AVX2 (the forms use its 32×32→64 multiplies and variable shifts).</summary>
-    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("CUEMU_VECTOR") != "0";
 
     readonly KernelCompiler.Builder builder;
     readonly Segment segment;
@@ -33,7 +31,10 @@ sealed unsafe class VectorSegmentEmitter
     public ILGenerator IL { get; }
     readonly Dictionary<int, LocalBuilder> registerLocals = [];
     readonly Label giveUp;
-    LocalBuilder group = null!;
+    Label refresh;
+    LocalBuilder group = null!, missAddress = null!, missWindow = null!, missSize = null!;
+    /// <summary>Restarts after window refreshes before giving up (as in the lane-by-lane segment).</summary>
+    const int MaximumRestarts = 2;
     LocalBuilder? windows, parameters, parameterLength, sharedBase, sharedLength;
 
     VectorSegmentEmitter(KernelCompiler.Builder builder, Segment segment)
@@ -49,9 +50,16 @@ sealed unsafe class VectorSegmentEmitter
     /// <summary>The vector form of <paramref name="segment"/>, or null when one of its steps has none.</summary>
     public static DynamicMethod? TryEmit(KernelCompiler.Builder builder, Segment segment)
     {
-        if (!Enabled || !Avx2.IsSupported) return null;
+        var policy = KernelCompiler.VectorSegments;
+        if (policy == VectorSegmentPolicy.Off || !Avx2.IsSupported) return null;
         foreach (var step in segment.Steps)
             if (step.EmitVector is null || step.IsStore || step.Instruction.GuardRegister >= 0) return null;
+        // Four lanes' loads are one gather, which on the x86 cores measured here costs about what four checked scalar
+        // loads do: the vector form pays off through arithmetic, so load-heavy segments stay lane by lane (ggml's
+        // mul_mat_vec_q loop, a load in every fourth step, ran 1.4× slower as vectors; a vector add's address
+        // arithmetic, one load in five steps, ran faster).
+        int loads = segment.Steps.Count(s => s.Memory is LaneMemory.Global or LaneMemory.Shared);
+        if (policy == VectorSegmentPolicy.Profitable && loads * 5 > segment.Steps.Length) return null;
         var emitter = new VectorSegmentEmitter(builder, segment);
         emitter.EmitBody();
         return emitter.method;
@@ -106,6 +114,13 @@ sealed unsafe class VectorSegmentEmitter
             il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedLength)));
             il.Emit(OpCodes.Stloc, sharedLength);
         }
+        missAddress = il.DeclareLocal(typeof(ulong));
+        missWindow = il.DeclareLocal(typeof(int));
+        missSize = il.DeclareLocal(typeof(int));
+        var restarts = il.DeclareLocal(typeof(int));
+        refresh = il.DefineLabel();
+        var start = il.DefineLabel();
+        il.MarkLabel(start);
         il.Emit(OpCodes.Ldarg_2);
         il.Emit(OpCodes.Stloc, group);
         // Warp-uniform inputs and the steps computing uniform values from them: once, before the groups (as the
@@ -144,6 +159,23 @@ sealed unsafe class VectorSegmentEmitter
         il.Emit(OpCodes.Blt_Un, loop);
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
+        // A global window missed: re-cache it from the first lane's address and start over (bounded).
+        il.MarkLabel(refresh);
+        il.Emit(OpCodes.Ldloc, restarts);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Stloc, restarts);
+        il.Emit(OpCodes.Ldc_I4, MaximumRestarts);
+        il.Emit(OpCodes.Bgt, giveUp);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldloc, missAddress);
+        il.Emit(OpCodes.Ldloc, missSize);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ldloc, missWindow);
+        il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
+        il.Emit(OpCodes.Brfalse, giveUp);
+        il.Emit(OpCodes.Br, start);
         il.MarkLabel(giveUp);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
@@ -206,68 +238,99 @@ sealed unsafe class VectorSegmentEmitter
 
     /// <summary>
     /// ld of one element per lane from global memory (<paramref name="window"/>: the segment's cached window for this
-    /// access) or from the kernel parameters; gives up unless every lane's access is aligned and inside.
+    /// access), shared memory or the kernel parameters. Any lane misaligned or outside gives up; a global window miss
+    /// leaves the loop for the out-of-line refresh, which re-caches the window and restarts the segment (so the loop
+    /// itself calls nothing and its vectors stay in registers).
     /// </summary>
-    public void Load(LaneMemory memory, in Operand address, int elementBytes, bool signExtend, int window)
+    public void Load(LaneMemory memory, Operand address, int elementBytes, bool signExtend, int window)
     {
         var il = IL;
-        var value = Temporary();
         if (memory == LaneMemory.Param)
         {
             // A parameter symbol's offset is the same in every lane: read once, broadcast.
-            il.Emit(OpCodes.Ldloc, parameters!);
             il.Emit(OpCodes.Ldloc, parameterLength!);
             il.Emit(OpCodes.Ldc_I8, address.Offset);
             il.Emit(OpCodes.Ldc_I4, elementBytes);
-            il.Emit(OpCodes.Ldc_I4, signExtend ? 1 : 0);
-            il.Emit(OpCodes.Ldloca, value);
-            il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.LoadParameter)));
+            il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.ParameterFits)));
             il.Emit(OpCodes.Brfalse, giveUp);
-            il.Emit(OpCodes.Ldloc, value);
+            il.Emit(OpCodes.Ldloc, parameters!);
+            il.Emit(OpCodes.Ldc_I8, address.Offset);
+            il.Emit(OpCodes.Ldc_I4, elementBytes);
+            il.Emit(OpCodes.Ldc_I4, signExtend ? 1 : 0);
+            il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.ReadParameter)));
             return;
         }
+        void PushAddress()
+        {
+            if (address.Base == AddressBase.Register) il.Emit(OpCodes.Ldloc, registerLocals[address.Register]);
+            else
+            {
+                il.Emit(OpCodes.Ldc_I8, 0L);
+                il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Broadcast)));
+            }
+            il.Emit(OpCodes.Ldc_I8, address.Offset);
+        }
+        string gather = (elementBytes, signExtend) switch
+        {
+            (1, false) => nameof(VectorLanes.GatherU8),
+            (1, true) => nameof(VectorLanes.GatherS8),
+            (2, false) => nameof(VectorLanes.GatherU16),
+            (2, true) => nameof(VectorLanes.GatherS16),
+            (4, false) => nameof(VectorLanes.GatherU32),
+            (4, true) => nameof(VectorLanes.GatherS32),
+            _ => nameof(VectorLanes.Gather64),
+        };
         if (memory == LaneMemory.Shared)
         {
-            il.Emit(OpCodes.Ldloc, sharedBase!);
             il.Emit(OpCodes.Ldloc, sharedLength!);
-        }
-        else
-        {
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldc_I4, window);
-            il.Emit(OpCodes.Ldloc, windows!);
-        }
-        if (address.Base == AddressBase.Register) il.Emit(OpCodes.Ldloc, registerLocals[address.Register]);
-        else
-        {
+            PushAddress();
+            il.Emit(OpCodes.Ldc_I4, elementBytes);
+            il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.SharedFits)));
+            il.Emit(OpCodes.Brfalse, giveUp);
+            il.Emit(OpCodes.Ldloc, sharedBase!);
+            PushAddress();
+            il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.SharedPointers)));
             il.Emit(OpCodes.Ldc_I8, 0L);
-            il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Broadcast)));
+            il.Emit(OpCodes.Call, Helper(gather));
+            return;
         }
-        il.Emit(OpCodes.Ldc_I8, address.Offset);
-        il.Emit(OpCodes.Ldloca, value);
-        string loader = memory == LaneMemory.Shared ? (elementBytes, signExtend) switch
-        {
-            (1, false) => nameof(VectorLanes.LoadSharedU8),
-            (1, true) => nameof(VectorLanes.LoadSharedS8),
-            (2, false) => nameof(VectorLanes.LoadSharedU16),
-            (2, true) => nameof(VectorLanes.LoadSharedS16),
-            (4, false) => nameof(VectorLanes.LoadSharedU32),
-            (4, true) => nameof(VectorLanes.LoadSharedS32),
-            _ => nameof(VectorLanes.LoadShared64),
-        } : (elementBytes, signExtend) switch
-        {
-            (1, false) => nameof(VectorLanes.LoadGlobalU8),
-            (1, true) => nameof(VectorLanes.LoadGlobalS8),
-            (2, false) => nameof(VectorLanes.LoadGlobalU16),
-            (2, true) => nameof(VectorLanes.LoadGlobalS16),
-            (4, false) => nameof(VectorLanes.LoadGlobalU32),
-            (4, true) => nameof(VectorLanes.LoadGlobalS32),
-            _ => nameof(VectorLanes.LoadGlobal64),
-        };
-        il.Emit(OpCodes.Call, Helper(loader));
-        il.Emit(OpCodes.Brfalse, giveUp);
-        il.Emit(OpCodes.Ldloc, value);
+        // status = CheckGlobal(windows + 2·window, a, offset, bytes): 0 inside, 1 misaligned (give up), 2 window miss.
+        var inside = il.DefineLabel();
+        var miss = il.DefineLabel();
+        il.Emit(OpCodes.Ldloc, windows!);
+        il.Emit(OpCodes.Ldc_I4, window * 2 * sizeof(ulong));
+        il.Emit(OpCodes.Add);
+        PushAddress();
+        il.Emit(OpCodes.Ldc_I4, elementBytes);
+        il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.CheckGlobal)));
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Brfalse, inside);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Beq, giveUp);
+        PushAddress();
+        il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.FirstAddress)));
+        il.Emit(OpCodes.Stloc, missAddress);
+        il.Emit(OpCodes.Ldc_I4, window);
+        il.Emit(OpCodes.Stloc, missWindow);
+        il.Emit(OpCodes.Ldc_I4, elementBytes);
+        il.Emit(OpCodes.Stloc, missSize);
+        il.Emit(OpCodes.Br, refresh);
+        il.MarkLabel(inside);
+        il.Emit(OpCodes.Pop);
+        PushAddress();
+        il.Emit(OpCodes.Call, Helper(gather));
     }
+}
+
+/// <summary>Which fused segments get a four-lanes-at-a-time form (results are the same bits either way).</summary>
+public enum VectorSegmentPolicy
+{
+    /// <summary>None (<c>CUEMU_VECTOR=0</c>).</summary>
+    Off,
+    /// <summary>Those with few enough loads to gain from it (the default).</summary>
+    Profitable,
+    /// <summary>Every segment that has one (<c>CUEMU_VECTOR=all</c>): what the tests run, so every vector form is exercised.</summary>
+    All,
 }
 
 /// <summary>The vector helpers compiled segment code calls (inlined by RyuJIT).</summary>
@@ -335,162 +398,83 @@ static unsafe class VectorLanes
     public static Vector256<ulong> SignExtend32(Vector256<ulong> a) =>
         Avx2.ConvertToVector256Int64(Avx2.PermuteVar8x32(a.AsInt32(), Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower()).AsUInt64();
 
+    // Gathers: four lanes' loads in one instruction, at host pointers a + offset (already checked). Global device
+    // addresses are host addresses; shared ones are first turned into pointers (SharedPointers).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset) =>
+        Avx2.ConvertToVector256Int64(Avx2.GatherVector128((uint*)null, (a + Vector256.Create((ulong)offset)).AsInt64(), 1)).AsUInt64();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset) =>
+        Avx2.ConvertToVector256Int64(Avx2.GatherVector128((int*)null, (a + Vector256.Create((ulong)offset)).AsInt64(), 1)).AsUInt64();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> Gather64(Vector256<ulong> a, long offset) =>
+        Avx2.GatherVector256((ulong*)null, (a + Vector256.Create((ulong)offset)).AsInt64(), 1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherU16(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 16, false);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherS16(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 16, true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherU8(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 8, false);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherS8(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 8, true);
+
     /// <summary>
-    /// Addresses a + offset of four lanes, all aligned to <paramref name="bytes"/> and inside cached window
-    /// <paramref name="index"/> (start, how many start addresses fit): their first byte's host pointers, or false.
-    /// A miss re-caches the window from the first lane's address once (as the lane-by-lane segment does), so the first
-    /// warps of a launch need not leave the vector path.
+    /// 8- or 16-bit elements: the aligned 32-bit word holding each element (never past the element's own aligned
+    /// word, so never into another page), shifted down and cut — sign-extended to 64 bits when asked.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool Check(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, int bytes, out Vector256<ulong> addresses)
+    static Vector256<ulong> GatherNarrow(Vector256<ulong> p, int bits, bool signed)
     {
-        addresses = a + Vector256.Create((ulong)offset);
-        if (bytes > 1 && (addresses & Vector256.Create((ulong)(bytes - 1))) != Vector256<ulong>.Zero) return false;
-        ulong* window = windows + 2 * index;
-        if (Vector256.LessThanAll(addresses - Vector256.Create(window[0]), Vector256.Create(window[1]))) return true;
-        return executor.RefreshSegmentWindow(addresses.GetElement(0), bytes, false, index)
-            && Vector256.LessThanAll(addresses - Vector256.Create(window[0]), Vector256.Create(window[1]));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadGlobalU32(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!Check(executor, index, windows, a, offset, 4, out var p)) return false;
-        value = Vector256.Create((ulong)*(uint*)p.GetElement(0), *(uint*)p.GetElement(1), *(uint*)p.GetElement(2), *(uint*)p.GetElement(3));
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadGlobalS32(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!Check(executor, index, windows, a, offset, 4, out var p)) return false;
-        value = Vector256.Create((long)*(int*)p.GetElement(0), *(int*)p.GetElement(1), *(int*)p.GetElement(2), *(int*)p.GetElement(3)).AsUInt64();
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadGlobalU16(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!Check(executor, index, windows, a, offset, 2, out var p)) return false;
-        value = Vector256.Create((ulong)*(ushort*)p.GetElement(0), *(ushort*)p.GetElement(1), *(ushort*)p.GetElement(2), *(ushort*)p.GetElement(3));
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadGlobalS16(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!Check(executor, index, windows, a, offset, 2, out var p)) return false;
-        value = Vector256.Create((long)*(short*)p.GetElement(0), *(short*)p.GetElement(1), *(short*)p.GetElement(2), *(short*)p.GetElement(3)).AsUInt64();
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadGlobalU8(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!Check(executor, index, windows, a, offset, 1, out var p)) return false;
-        value = Vector256.Create((ulong)*(byte*)p.GetElement(0), *(byte*)p.GetElement(1), *(byte*)p.GetElement(2), *(byte*)p.GetElement(3));
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadGlobalS8(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!Check(executor, index, windows, a, offset, 1, out var p)) return false;
-        value = Vector256.Create((long)*(sbyte*)p.GetElement(0), *(sbyte*)p.GetElement(1), *(sbyte*)p.GetElement(2), *(sbyte*)p.GetElement(3)).AsUInt64();
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadGlobal64(BlockExecutor executor, int index, ulong* windows, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!Check(executor, index, windows, a, offset, 8, out var p)) return false;
-        value = Vector256.Create(*(ulong*)p.GetElement(0), *(ulong*)p.GetElement(1), *(ulong*)p.GetElement(2), *(ulong*)p.GetElement(3));
-        return true;
+        var words = Avx2.ConvertToVector256Int64(Avx2.GatherVector128((uint*)null, (p & Vector256.Create(~3UL)).AsInt64(), 1)).AsUInt64();
+        var value = Avx2.ShiftRightLogicalVariable(words, (p & Vector256.Create(3UL)) << 3) & Vector256.Create((1UL << bits) - 1);
+        if (!signed) return value;
+        var narrow = (value.AsInt32() << (32 - bits)) >> (32 - bits);
+        return SignExtend32(narrow.AsUInt64());
     }
 
     /// <summary>
-    /// Shared-memory offsets a + offset of four lanes, aligned and with all <paramref name="bytes"/> inside the block's
-    /// shared bytes: their host pointers, or false.
+    /// Whether the four lanes' addresses a + offset are aligned to <paramref name="bytes"/> (else 1) and inside the
+    /// cached window (start, how many start addresses fit) (else 2): 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool CheckShared(byte* shared, ulong length, Vector256<ulong> a, long offset, int bytes, out Vector256<ulong> pointers)
+    public static int CheckGlobal(ulong* window, Vector256<ulong> a, long offset, int bytes)
     {
         var addresses = a + Vector256.Create((ulong)offset);
-        pointers = addresses + Vector256.Create((ulong)shared);
+        if (bytes > 1 && (addresses & Vector256.Create((ulong)(bytes - 1))) != Vector256<ulong>.Zero) return 1;
+        return Vector256.LessThanAll(addresses - Vector256.Create(window[0]), Vector256.Create(window[1])) ? 0 : 2;
+    }
+
+    /// <summary>The first lane's address: where a window miss re-caches from.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong FirstAddress(Vector256<ulong> a, long offset) => a.GetElement(0) + (ulong)offset;
+
+    /// <summary>Whether the four lanes' shared offsets a + offset are aligned and all bytes inside the block's shared memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool SharedFits(ulong length, Vector256<ulong> a, long offset, int bytes)
+    {
+        var addresses = a + Vector256.Create((ulong)offset);
         if (bytes > 1 && (addresses & Vector256.Create((ulong)(bytes - 1))) != Vector256<ulong>.Zero) return false;
         return length >= (ulong)bytes && Vector256.LessThanAll(addresses, Vector256.Create(length - (ulong)bytes + 1));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadSharedU32(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!CheckShared(shared, length, a, offset, 4, out var p)) return false;
-        value = Vector256.Create((ulong)*(uint*)p.GetElement(0), *(uint*)p.GetElement(1), *(uint*)p.GetElement(2), *(uint*)p.GetElement(3));
-        return true;
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadSharedS32(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!CheckShared(shared, length, a, offset, 4, out var p)) return false;
-        value = Vector256.Create((long)*(int*)p.GetElement(0), *(int*)p.GetElement(1), *(int*)p.GetElement(2), *(int*)p.GetElement(3)).AsUInt64();
-        return true;
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadSharedU16(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!CheckShared(shared, length, a, offset, 2, out var p)) return false;
-        value = Vector256.Create((ulong)*(ushort*)p.GetElement(0), *(ushort*)p.GetElement(1), *(ushort*)p.GetElement(2), *(ushort*)p.GetElement(3));
-        return true;
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadSharedS16(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!CheckShared(shared, length, a, offset, 2, out var p)) return false;
-        value = Vector256.Create((long)*(short*)p.GetElement(0), *(short*)p.GetElement(1), *(short*)p.GetElement(2), *(short*)p.GetElement(3)).AsUInt64();
-        return true;
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadSharedU8(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!CheckShared(shared, length, a, offset, 1, out var p)) return false;
-        value = Vector256.Create((ulong)*(byte*)p.GetElement(0), *(byte*)p.GetElement(1), *(byte*)p.GetElement(2), *(byte*)p.GetElement(3));
-        return true;
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadSharedS8(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!CheckShared(shared, length, a, offset, 1, out var p)) return false;
-        value = Vector256.Create((long)*(sbyte*)p.GetElement(0), *(sbyte*)p.GetElement(1), *(sbyte*)p.GetElement(2), *(sbyte*)p.GetElement(3)).AsUInt64();
-        return true;
-    }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadShared64(byte* shared, ulong length, Vector256<ulong> a, long offset, out Vector256<ulong> value)
-    {
-        value = default;
-        if (!CheckShared(shared, length, a, offset, 8, out var p)) return false;
-        value = Vector256.Create(*(ulong*)p.GetElement(0), *(ulong*)p.GetElement(1), *(ulong*)p.GetElement(2), *(ulong*)p.GetElement(3));
-        return true;
-    }
+    public static Vector256<ulong> SharedPointers(byte* shared, Vector256<ulong> a, long offset) => a + Vector256.Create((ulong)shared + (ulong)offset);
 
-    /// <summary>A kernel parameter of <paramref name="bytes"/> at <paramref name="offset"/>, in every lane; false when outside.</summary>
+    /// <summary>Whether a kernel parameter of <paramref name="bytes"/> at <paramref name="offset"/> is aligned and inside.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool LoadParameter(byte* parameters, ulong length, long offset, int bytes, int signExtend, out Vector256<ulong> value)
+    public static bool ParameterFits(ulong length, long offset, int bytes) =>
+        (ulong)offset < length && (ulong)bytes <= length - (ulong)offset && (offset & (bytes - 1)) == 0;
+
+    /// <summary>A kernel parameter (checked by <see cref="ParameterFits"/>) in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> ReadParameter(byte* parameters, long offset, int bytes, int signExtend)
     {
-        value = default;
-        if ((ulong)offset >= length || (ulong)bytes > length - (ulong)offset || (offset & (bytes - 1)) != 0) return false;
         byte* p = parameters + offset;
         ulong bits = (bytes, signExtend) switch
         {
@@ -502,7 +486,6 @@ static unsafe class VectorLanes
             (4, _) => (ulong)*(int*)p,
             _ => *(ulong*)p,
         };
-        value = Vector256.Create(bits);
-        return true;
+        return Vector256.Create(bits);
     }
 }
