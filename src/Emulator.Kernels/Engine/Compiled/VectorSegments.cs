@@ -400,13 +400,28 @@ static unsafe class VectorLanes
 
     // Gathers: four lanes' loads in one instruction, at host pointers a + offset (already checked). Global device
     // addresses are host addresses; shared ones are first turned into pointers (SharedPointers).
+    // Four consecutive elements (lanes reading one after another, as element-wise kernels do) are one plain load.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset) =>
-        Avx2.ConvertToVector256Int64(Avx2.GatherVector128((uint*)null, (a + Vector256.Create((ulong)offset)).AsInt64(), 1)).AsUInt64();
+    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset)
+    {
+        var p = a + Vector256.Create((ulong)offset);
+        ulong first = p.GetElement(0);
+        var words = p == Vector256.Create(first) + Vector256.Create(0UL, 4, 8, 12)
+            ? Vector128.Load((uint*)first)
+            : Avx2.GatherVector128((uint*)null, p.AsInt64(), 1);
+        return Avx2.ConvertToVector256Int64(words).AsUInt64();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset) =>
-        Avx2.ConvertToVector256Int64(Avx2.GatherVector128((int*)null, (a + Vector256.Create((ulong)offset)).AsInt64(), 1)).AsUInt64();
+    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset)
+    {
+        var p = a + Vector256.Create((ulong)offset);
+        ulong first = p.GetElement(0);
+        var words = p == Vector256.Create(first) + Vector256.Create(0UL, 4, 8, 12)
+            ? Vector128.Load((int*)first)
+            : Avx2.GatherVector128((int*)null, p.AsInt64(), 1);
+        return Avx2.ConvertToVector256Int64(words).AsUInt64();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Gather64(Vector256<ulong> a, long offset) =>
