@@ -178,19 +178,11 @@ public static class KernelCompiler
                 il.Emit(OpCodes.Ldloc, active);
                 il.Emit(OpCodes.Ldc_I4_M1);
                 il.Emit(OpCodes.Bne_Un, lanes);
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldloc, registers);
-                il.Emit(OpCodes.Ldloc, active);
-                il.Emit(OpCodes.Call, vector);
+                EmitSegmentCall(vector);
                 il.Emit(OpCodes.Brtrue, counted);
                 il.MarkLabel(lanes);
             }
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldloc, registers);
-            il.Emit(OpCodes.Ldloc, active);
-            il.Emit(OpCodes.Call, body);
+            EmitSegmentCall(body);
             il.Emit(OpCodes.Brfalse, failed);
             il.MarkLabel(counted);
             il.Emit(OpCodes.Ldloc, executed);
@@ -202,12 +194,18 @@ public static class KernelCompiler
             il.Emit(OpCodes.Stloc, executed);
             il.Emit(OpCodes.Br, labels[segment.End]);
             il.MarkLabel(failed);
+            EmitSegmentCall(oneByOne);
+            il.Emit(OpCodes.Br, labels[segment.End]);
+        }
+
+        /// <summary>Calls one of a segment's methods (executor, warp, registers, active).</summary>
+        void EmitSegmentCall(MethodInfo method)
+        {
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, registers);
             il.Emit(OpCodes.Ldloc, active);
-            il.Emit(OpCodes.Call, oneByOne);
-            il.Emit(OpCodes.Br, labels[segment.End]);
+            il.Emit(OpCodes.Call, method);
         }
 
         /// <summary>

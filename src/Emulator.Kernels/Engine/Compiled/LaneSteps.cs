@@ -35,6 +35,57 @@ sealed class LaneStep
     public required Action<SegmentEmitter> Emit { get; init; }
     /// <summary>The same step for four lanes at once (<see cref="VectorSegmentEmitter"/>), when it has a vector form.</summary>
     public Action<VectorSegmentEmitter>? EmitVector { get; init; }
+
+    /// <summary>Sets <see cref="Emit"/> — and <see cref="EmitVector"/> when <paramref name="vector"/> — from one body.</summary>
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public LaneStep(int pc, Instruction instruction, int[] reads, int[] writes, Action<ILaneCode> code, bool vector)
+    {
+        Pc = pc;
+        Instruction = instruction;
+        Reads = reads;
+        Writes = writes;
+        Emit = e => code(e);
+        EmitVector = vector ? e => code(e) : null;
+    }
+
+    public LaneStep() { }
+}
+
+/// <summary>
+/// Where a step's IL goes: one lane's values in <c>ulong</c> locals (<see cref="SegmentEmitter"/>) or four lanes'
+/// in <c>Vector256&lt;ulong&gt;</c> locals (<see cref="VectorSegmentEmitter"/>). Steps whose code differs only in
+/// which operation is called are written once against this.
+/// </summary>
+interface ILaneCode
+{
+    ILGenerator IL { get; }
+    /// <summary>Pushes an operand's value (register, immediate, special register or window-symbol address).</summary>
+    void LoadValue(in Operand operand);
+    void StoreRegister(int register);
+    LocalBuilder Temporary();
+    /// <summary>value &gt;&gt; bits (logical) / value &lt;&lt; bits, for the value on the stack.</summary>
+    void ShiftRight(int bits);
+    void ShiftLeft(int bits);
+    /// <summary>The two values on the stack combined.</summary>
+    void Bitwise(OpCode operation);
+    /// <summary>Pushes a constant in every lane.</summary>
+    void Constant(ulong value);
+    /// <summary>Calls the operation struct's Apply for this emitter's value type (<paramref name="scalar"/> or <paramref name="vector"/>).</summary>
+    void Apply(MethodInfo scalar, MethodInfo? vector);
+}
+
+static class LaneCode
+{
+    /// <summary>Stores the value on the stack, cut to <paramref name="mask"/>, in a register.</summary>
+    public static void StoreMasked(this ILaneCode code, int register, ulong mask)
+    {
+        if (mask != ulong.MaxValue)
+        {
+            code.Constant(mask);
+            code.Bitwise(OpCodes.And);
+        }
+        code.StoreRegister(register);
+    }
 }
 
 /// <summary>Chooses the lane form of an instruction, or none (the instruction then runs on its own).</summary>
@@ -106,22 +157,12 @@ static class LaneSteps
             if (!IsValue(source)) return null;
         var apply = ApplyMethod(op, arity);
         var vector = VectorApplyMethod(op, arity, ins, destinationMask);
-        return new LaneStep
+        return new LaneStep(pc, ins, RegistersOf(ins, sources), [d], e =>
         {
-            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, sources), Writes = [d],
-            Emit = e =>
-            {
-                foreach (var source in sources) e.LoadValue(source);
-                e.IL.Emit(OpCodes.Call, apply);
-                e.StoreMasked(d, resultMask);
-            },
-            EmitVector = vector is null ? null : e =>
-            {
-                foreach (var source in sources) e.LoadValue(source);
-                e.IL.Emit(OpCodes.Call, vector);
-                e.StoreMasked(d, resultMask);
-            },
-        };
+            foreach (var source in sources) e.LoadValue(source);
+            e.Apply(apply, vector);
+            e.StoreMasked(d, resultMask);
+        }, vector is not null);
     }
 
     /// <summary>
@@ -151,65 +192,35 @@ static class LaneSteps
         var apply = ApplyMethod(compare, 2);
         int complement = ins.PredicateDestination;
         var (a, b) = (ops[1], ops[2]);
-        int other = combine != 0 ? ops[3].Register : -1;
         var reads = combine != 0 ? RegistersOf(ins, a, b, ops[3]) : RegistersOf(ins, a, b);
         var vector = compare.GetMethod("Apply", BindingFlags.Public | BindingFlags.Static, [typeof(Vector256<ulong>), typeof(Vector256<ulong>)]);
-        return new LaneStep
+        return new LaneStep(pc, ins, reads, complement >= 0 ? [d, complement] : [d], e =>
         {
-            Pc = pc, Instruction = ins, Reads = reads, Writes = complement >= 0 ? [d, complement] : [d],
-            Emit = e =>
+            // result = compare(a, b); with a combination, result and its complement are each combined with c (a
+            // predicate: 0 or 1, so .and/.or/.xor are the bitwise operations).
+            e.LoadValue(a);
+            e.LoadValue(b);
+            e.Apply(apply, vector);
+            var result = e.Temporary();
+            e.IL.Emit(OpCodes.Stloc, result);
+            void Combined()
             {
-                // result = compare(a, b); with a combination, result and its complement are each combined with c.
-                e.LoadValue(a);
-                e.LoadValue(b);
-                e.IL.Emit(OpCodes.Call, apply);
-                var result = e.Temporary();
-                e.IL.Emit(OpCodes.Stloc, result);
-                if (complement >= 0)
-                {
-                    e.IL.Emit(OpCodes.Ldloc, result);
-                    e.IL.Emit(OpCodes.Ldc_I8, 1L);
-                    e.IL.Emit(OpCodes.Xor);
-                    if (combine != 0) e.Combine(other, combine);
-                    e.StoreRegister(complement);
-                }
-                e.IL.Emit(OpCodes.Ldloc, result);
-                if (combine != 0) e.Combine(other, combine);
-                e.StoreRegister(d);
-            },
-            // Predicates hold 0 or 1, so .and/.or/.xor with the other predicate are plain bitwise operations.
-            EmitVector = vector is null ? null : e =>
+                if (combine == 0) return;
+                e.LoadValue(ops[3]);
+                e.Bitwise(combine switch { 'a' => OpCodes.And, 'o' => OpCodes.Or, _ => OpCodes.Xor });
+            }
+            if (complement >= 0)
             {
-                e.LoadValue(a);
-                e.LoadValue(b);
-                e.IL.Emit(OpCodes.Call, vector);
-                var result = e.Temporary();
-                e.IL.Emit(OpCodes.Stloc, result);
-                void Combined()
-                {
-                    if (combine == 0) return;
-                    e.LoadValue(ops[3]);
-                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), combine switch
-                    {
-                        'a' => nameof(VectorLanes.AndVectors),
-                        'o' => nameof(VectorLanes.Or),
-                        _ => nameof(VectorLanes.Xor),
-                    }));
-                }
-                if (complement >= 0)
-                {
-                    e.IL.Emit(OpCodes.Ldloc, result);
-                    e.IL.Emit(OpCodes.Ldc_I8, 1L);
-                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.Broadcast)));
-                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.Xor)));
-                    Combined();
-                    e.StoreRegister(complement);
-                }
                 e.IL.Emit(OpCodes.Ldloc, result);
+                e.Constant(1);
+                e.Bitwise(OpCodes.Xor);
                 Combined();
-                e.StoreRegister(d);
-            },
-        };
+                e.StoreRegister(complement);
+            }
+            e.IL.Emit(OpCodes.Ldloc, result);
+            Combined();
+            e.StoreRegister(d);
+        }, vector is not null);
     }
 
     static LaneStep? IntegerConvert(KernelCompiler.Builder builder, int pc, Instruction ins)
@@ -275,22 +286,12 @@ static class LaneSteps
         ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
         var vector = typeof(IVectorUnaryLane).IsAssignableFrom(op) && destinationMask == 0xffff_ffff
             ? op.GetMethod("Apply", BindingFlags.Public | BindingFlags.Static, [typeof(Vector256<ulong>)]) : null;
-        return new LaneStep
+        return new LaneStep(pc, ins, RegistersOf(ins, a), [d], e =>
         {
-            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, a), Writes = [d],
-            Emit = e =>
-            {
-                e.LoadValue(a);
-                e.IL.Emit(OpCodes.Call, apply);
-                e.StoreMasked(d, destinationMask);
-            },
-            EmitVector = vector is null ? null : e =>
-            {
-                e.LoadValue(a);
-                e.IL.Emit(OpCodes.Call, vector);
-                e.StoreMasked(d, destinationMask);
-            },
-        };
+            e.LoadValue(a);
+            e.Apply(apply, vector);
+            e.StoreMasked(d, destinationMask);
+        }, vector is not null);
     }
 
     static LaneStep? PairConvert(KernelCompiler.Builder builder, int pc, Instruction ins)
@@ -331,39 +332,20 @@ static class LaneSteps
             writes.Add(d);
         }
         ulong elementMask = IntegerOps.Mask(width) & (registerBits < 0 ? 0 : IntegerOps.Mask(registerBits));
-        return new LaneStep
+        return new LaneStep(pc, ins, RegistersOf(ins, a), [.. writes], e =>
         {
-            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, a), Writes = [.. writes],
-            Emit = e =>
+            // The source is read once: it may be one of the destinations.
+            e.LoadValue(a);
+            var value = e.Temporary();
+            e.IL.Emit(OpCodes.Stloc, value);
+            for (int i = 0; i < elements.Length; i++)
             {
-                // The source is read once: it may be one of the destinations.
-                e.LoadValue(a);
-                var value = e.Temporary();
-                e.IL.Emit(OpCodes.Stloc, value);
-                for (int i = 0; i < elements.Length; i++)
-                {
-                    if (elements[i].Kind == OperandKind.Discard) continue;
-                    e.IL.Emit(OpCodes.Ldloc, value);
-                    e.IL.Emit(OpCodes.Ldc_I4, i * width);
-                    e.IL.Emit(OpCodes.Shr_Un);
-                    e.StoreMasked(elements[i].Register, elementMask);
-                }
-            },
-            EmitVector = e =>
-            {
-                e.LoadValue(a);
-                var value = e.Temporary();
-                e.IL.Emit(OpCodes.Stloc, value);
-                for (int i = 0; i < elements.Length; i++)
-                {
-                    if (elements[i].Kind == OperandKind.Discard) continue;
-                    e.IL.Emit(OpCodes.Ldloc, value);
-                    e.IL.Emit(OpCodes.Ldc_I4, i * width);
-                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.ShiftRight)));
-                    e.StoreMasked(elements[i].Register, elementMask);
-                }
-            },
-        };
+                if (elements[i].Kind == OperandKind.Discard) continue;
+                e.IL.Emit(OpCodes.Ldloc, value);
+                e.ShiftRight(i * width);
+                e.StoreMasked(elements[i].Register, elementMask);
+            }
+        }, vector: true);
     }
 
     static LaneStep? Pack(KernelCompiler.Builder builder, int pc, Instruction ins)
@@ -375,42 +357,21 @@ static class LaneSteps
         int width = ins.Type.Bits() / elements.Length;
         ulong elementMask = IntegerOps.Mask(width);
         ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
-        return new LaneStep
+        return new LaneStep(pc, ins, RegistersOf(ins, elements), [d], e =>
         {
-            Pc = pc, Instruction = ins, Reads = RegistersOf(ins, elements), Writes = [d],
-            Emit = e =>
+            for (int i = 0; i < elements.Length; i++)
             {
-                for (int i = 0; i < elements.Length; i++)
+                e.LoadValue(elements[i]);
+                e.Constant(elementMask);
+                e.Bitwise(OpCodes.And);
+                if (i > 0)
                 {
-                    e.LoadValue(elements[i]);
-                    e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)elementMask));
-                    e.IL.Emit(OpCodes.And);
-                    if (i > 0)
-                    {
-                        e.IL.Emit(OpCodes.Ldc_I4, i * width);
-                        e.IL.Emit(OpCodes.Shl);
-                        e.IL.Emit(OpCodes.Or);
-                    }
+                    e.ShiftLeft(i * width);
+                    e.Bitwise(OpCodes.Or);
                 }
-                e.StoreMasked(d, destinationMask);
-            },
-            EmitVector = e =>
-            {
-                for (int i = 0; i < elements.Length; i++)
-                {
-                    e.LoadValue(elements[i]);
-                    e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)elementMask));
-                    e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.And)));
-                    if (i > 0)
-                    {
-                        e.IL.Emit(OpCodes.Ldc_I4, i * width);
-                        e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.ShiftLeft)));
-                        e.IL.Emit(OpCodes.Call, KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.Or)));
-                    }
-                }
-                e.StoreMasked(d, destinationMask);
-            },
-        };
+            }
+            e.StoreMasked(d, destinationMask);
+        }, vector: true);
     }
 
     /// <summary>The memory class of an ld/st, or null when a fused lane cannot perform it.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Reflection;
 using System.Reflection.Emit;
 using Emulator.Kernels.Engine.Interpreter;
 using Emulator.Kernels.Engine.Program;
@@ -25,6 +26,28 @@ sealed class Segment
     public required int Start { get; init; }
     public required LaneStep[] Steps { get; init; }
     public int End => Start + Steps.Length;
+
+    /// <summary>
+    /// Registers to load when a lane starts (read before written, or written only under a guard, so the old value
+    /// must survive), and every register written (stored back when the lane ends).
+    /// </summary>
+    public (List<int> LoadFirst, List<int> Written) RegisterUse()
+    {
+        var seen = new HashSet<int>();
+        var loadFirst = new List<int>();
+        var written = new List<int>();
+        foreach (var step in Steps)
+        {
+            foreach (int r in step.Reads)
+                if (seen.Add(r)) loadFirst.Add(r);
+            foreach (int r in step.Writes)
+            {
+                if (seen.Add(r) && step.Instruction.GuardRegister >= 0) loadFirst.Add(r);
+                if (!written.Contains(r)) written.Add(r);
+            }
+        }
+        return (loadFirst, written);
+    }
 }
 
 static class SegmentPlanner
@@ -117,7 +140,7 @@ static class SegmentPlanner
 /// Writes one segment as its own <see cref="DynamicMethod"/> <c>bool (executor, warp, registers, active)</c>: true when
 /// every active lane ran it; false (nothing to undo) when a lane needs the slow path (see <see cref="Segment"/>).
 /// </summary>
-sealed unsafe class SegmentEmitter
+sealed unsafe class SegmentEmitter : ILaneCode
 {
     readonly KernelCompiler.Builder builder;
     readonly Segment segment;
@@ -170,7 +193,7 @@ sealed unsafe class SegmentEmitter
         var remaining = il.DeclareLocal(typeof(uint));
         lane = il.DeclareLocal(typeof(int));
         laneRegisters = il.DeclareLocal(typeof(byte*));
-        var (loadFirst, written) = RegisterUse();
+        var (loadFirst, written) = segment.RegisterUse();
         foreach (int r in loadFirst.Concat(written).Distinct()) registerLocals[r] = il.DeclareLocal(typeof(ulong));
 
         int storeWords = 0;
@@ -296,28 +319,6 @@ sealed unsafe class SegmentEmitter
         }
     }
 
-    /// <summary>
-    /// Registers to load when a lane starts (read before written, or written only under a guard, so the old value
-    /// must survive), and every register written (stored back when the lane ends).
-    /// </summary>
-    (List<int> LoadFirst, List<int> Written) RegisterUse()
-    {
-        var seen = new HashSet<int>();
-        var loadFirst = new List<int>();
-        var written = new List<int>();
-        foreach (var step in segment.Steps)
-        {
-            foreach (int r in step.Reads)
-                if (seen.Add(r)) loadFirst.Add(r);
-            foreach (int r in step.Writes)
-            {
-                if (seen.Add(r) && step.Instruction.GuardRegister >= 0) loadFirst.Add(r);
-                if (!written.Contains(r)) written.Add(r);
-            }
-        }
-        return (loadFirst, written);
-    }
-
     void EmitSlotAddress(int slotOffset)
     {
         IL.Emit(OpCodes.Ldloc, laneRegisters);
@@ -328,6 +329,24 @@ sealed unsafe class SegmentEmitter
     // ---- services for the steps ----
 
     public LocalBuilder Temporary() => IL.DeclareLocal(typeof(ulong));
+
+    public void ShiftRight(int bits)
+    {
+        IL.Emit(OpCodes.Ldc_I4, bits);
+        IL.Emit(OpCodes.Shr_Un);
+    }
+
+    public void ShiftLeft(int bits)
+    {
+        IL.Emit(OpCodes.Ldc_I4, bits);
+        IL.Emit(OpCodes.Shl);
+    }
+
+    public void Bitwise(OpCode operation) => IL.Emit(operation);
+
+    public void Constant(ulong value) => IL.Emit(OpCodes.Ldc_I8, unchecked((long)value));
+
+    public void Apply(MethodInfo scalar, MethodInfo? vector) => IL.Emit(OpCodes.Call, scalar);
 
     /// <summary>Pushes an operand's value for this lane (register, immediate, special register or window-symbol address).</summary>
     public void LoadValue(in Operand operand)
@@ -355,25 +374,6 @@ sealed unsafe class SegmentEmitter
 
     public void StoreRegister(int register) => IL.Emit(OpCodes.Stloc, registerLocals[register]);
 
-    public void StoreMasked(int register, ulong mask)
-    {
-        if (mask != ulong.MaxValue)
-        {
-            IL.Emit(OpCodes.Ldc_I8, unchecked((long)mask));
-            IL.Emit(OpCodes.And);
-        }
-        StoreRegister(register);
-    }
-
-    /// <summary>value (on the stack) combined with predicate register <paramref name="other"/> by setp's .and/.or/.xor.</summary>
-    public void Combine(int other, int combine)
-    {
-        IL.Emit(OpCodes.Ldloc, registerLocals[other]);
-        IL.Emit(OpCodes.Ldc_I8, 0L);
-        IL.Emit(OpCodes.Cgt_Un);
-        IL.Emit(OpCodes.Conv_U8);
-        IL.Emit(combine switch { 'a' => OpCodes.And, 'o' => OpCodes.Or, _ => OpCodes.Xor });
-    }
 
     /// <summary>Loads an element at the pointer on the stack as a register value (sign-extended when asked).</summary>
     public void LoadElement(int bytes, bool signExtend)
@@ -592,21 +592,13 @@ sealed unsafe class SegmentEmitter
         windowMisses.Add(() =>
         {
             il.MarkLabel(miss);
-            il.Emit(OpCodes.Ldloc, restarts);
-            il.Emit(OpCodes.Ldc_I4_1);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Dup);
-            il.Emit(OpCodes.Stloc, restarts);
-            il.Emit(OpCodes.Ldc_I4, MaximumRestarts);
-            il.Emit(OpCodes.Bgt, giveUp);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldloc, effective);
-            il.Emit(OpCodes.Ldc_I4, size);
-            il.Emit(OpCodes.Ldc_I4, write ? 1 : 0);
-            il.Emit(OpCodes.Ldc_I4, window);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
-            il.Emit(OpCodes.Brfalse, giveUp);
-            il.Emit(OpCodes.Br, body);
+            EmitRefreshAndRestart(il, restarts, giveUp, body, () =>
+            {
+                il.Emit(OpCodes.Ldloc, effective);
+                il.Emit(OpCodes.Ldc_I4, size);
+                il.Emit(OpCodes.Ldc_I4, write ? 1 : 0);
+                il.Emit(OpCodes.Ldc_I4, window);
+            });
         });
         il.MarkLabel(hit);
         // Unified addressing: the device address is the host address.
@@ -614,6 +606,27 @@ sealed unsafe class SegmentEmitter
         il.Emit(OpCodes.Conv_U);
         il.Emit(OpCodes.Stloc, pointer);
         il.Emit(OpCodes.Br, resolved);
+    }
+
+    /// <summary>
+    /// A global-window miss: unless <paramref name="restarts"/> has reached <see cref="MaximumRestarts"/>, re-cache the
+    /// window (<paramref name="pushArguments"/>: address, size, write, window) and go to <paramref name="restart"/>;
+    /// otherwise, or when no region holds the access, go to <paramref name="giveUp"/>.
+    /// </summary>
+    internal static void EmitRefreshAndRestart(ILGenerator il, LocalBuilder restarts, Label giveUp, Label restart, Action pushArguments)
+    {
+        il.Emit(OpCodes.Ldloc, restarts);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Stloc, restarts);
+        il.Emit(OpCodes.Ldc_I4, MaximumRestarts);
+        il.Emit(OpCodes.Bgt, giveUp);
+        il.Emit(OpCodes.Ldarg_0);
+        pushArguments();
+        il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
+        il.Emit(OpCodes.Brfalse, giveUp);
+        il.Emit(OpCodes.Br, restart);
     }
 
     void EmitWindowWord(int index)

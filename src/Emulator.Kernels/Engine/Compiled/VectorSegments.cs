@@ -19,7 +19,7 @@ namespace Emulator.Kernels.Engine.Compiled;
 /// same state and decides (refreshing windows, or handing over to the one-by-one path and its fault).
 /// Every vector operation is the scalar one's bit-identical counterpart (<see cref="LaneLoops"/>).
 /// </summary>
-sealed unsafe class VectorSegmentEmitter
+sealed unsafe class VectorSegmentEmitter : ILaneCode
 {
     /// <summary>Lanes per vector (Vector256 of 64-bit slots).</summary>
     public const int Width = 4;
@@ -33,8 +33,6 @@ sealed unsafe class VectorSegmentEmitter
     readonly Label giveUp;
     Label refresh;
     LocalBuilder group = null!, missAddress = null!, missWindow = null!, missSize = null!;
-    /// <summary>Restarts after window refreshes before giving up (as in the lane-by-lane segment).</summary>
-    const int MaximumRestarts = 2;
     LocalBuilder? windows, parameters, parameterLength, sharedBase, sharedLength;
 
     VectorSegmentEmitter(KernelCompiler.Builder builder, Segment segment)
@@ -70,49 +68,29 @@ sealed unsafe class VectorSegmentEmitter
         var il = IL;
         var loop = il.DefineLabel();
         group = il.DeclareLocal(typeof(ulong*));
-        var seen = new HashSet<int>();
-        var loadFirst = new List<int>();
-        var written = new List<int>();
-        foreach (var step in segment.Steps)
-        {
-            foreach (int r in step.Reads)
-                if (seen.Add(r)) loadFirst.Add(r);
-            foreach (int r in step.Writes)
-            {
-                seen.Add(r);
-                if (!written.Contains(r)) written.Add(r);
-            }
-        }
+        var (loadFirst, written) = segment.RegisterUse();
         foreach (int r in loadFirst.Concat(written).Distinct()) registerLocals[r] = il.DeclareLocal(typeof(Vector256<ulong>));
 
-        if (segment.Steps.Any(s => s.Memory == LaneMemory.Global))
+        // The executor's state a kind of access needs, read once per call into locals.
+        LocalBuilder ExecutorValue(Type type, string method)
         {
-            windows = il.DeclareLocal(typeof(ulong*));
+            var local = il.DeclareLocal(type);
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SegmentWindows)));
-            il.Emit(OpCodes.Stloc, windows);
+            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), method));
+            il.Emit(OpCodes.Stloc, local);
+            return local;
         }
-        if (segment.Steps.Any(s => s.Memory == LaneMemory.Param))
+        bool Uses(LaneMemory memory) => segment.Steps.Any(s => s.Memory == memory);
+        if (Uses(LaneMemory.Global)) windows = ExecutorValue(typeof(ulong*), nameof(BlockExecutor.SegmentWindows));
+        if (Uses(LaneMemory.Param))
         {
-            parameters = il.DeclareLocal(typeof(byte*));
-            parameterLength = il.DeclareLocal(typeof(ulong));
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.ParameterBase)));
-            il.Emit(OpCodes.Stloc, parameters);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.ParameterLength)));
-            il.Emit(OpCodes.Stloc, parameterLength);
+            parameters = ExecutorValue(typeof(byte*), nameof(BlockExecutor.ParameterBase));
+            parameterLength = ExecutorValue(typeof(ulong), nameof(BlockExecutor.ParameterLength));
         }
-        if (segment.Steps.Any(s => s.Memory == LaneMemory.Shared))
+        if (Uses(LaneMemory.Shared))
         {
-            sharedBase = il.DeclareLocal(typeof(byte*));
-            sharedLength = il.DeclareLocal(typeof(ulong));
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedBase)));
-            il.Emit(OpCodes.Stloc, sharedBase);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.SharedLength)));
-            il.Emit(OpCodes.Stloc, sharedLength);
+            sharedBase = ExecutorValue(typeof(byte*), nameof(BlockExecutor.SharedBase));
+            sharedLength = ExecutorValue(typeof(ulong), nameof(BlockExecutor.SharedLength));
         }
         missAddress = il.DeclareLocal(typeof(ulong));
         missWindow = il.DeclareLocal(typeof(int));
@@ -161,21 +139,13 @@ sealed unsafe class VectorSegmentEmitter
         il.Emit(OpCodes.Ret);
         // A global window missed: re-cache it from the first lane's address and start over (bounded).
         il.MarkLabel(refresh);
-        il.Emit(OpCodes.Ldloc, restarts);
-        il.Emit(OpCodes.Ldc_I4_1);
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Dup);
-        il.Emit(OpCodes.Stloc, restarts);
-        il.Emit(OpCodes.Ldc_I4, MaximumRestarts);
-        il.Emit(OpCodes.Bgt, giveUp);
-        il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Ldloc, missAddress);
-        il.Emit(OpCodes.Ldloc, missSize);
-        il.Emit(OpCodes.Ldc_I4_0);
-        il.Emit(OpCodes.Ldloc, missWindow);
-        il.Emit(OpCodes.Call, KernelCompiler.Method(typeof(BlockExecutor), nameof(BlockExecutor.RefreshSegmentWindow)));
-        il.Emit(OpCodes.Brfalse, giveUp);
-        il.Emit(OpCodes.Br, start);
+        SegmentEmitter.EmitRefreshAndRestart(il, restarts, giveUp, start, () =>
+        {
+            il.Emit(OpCodes.Ldloc, missAddress);
+            il.Emit(OpCodes.Ldloc, missSize);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Ldloc, missWindow);
+        });
         il.MarkLabel(giveUp);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
@@ -224,17 +194,35 @@ sealed unsafe class VectorSegmentEmitter
 
     public void StoreRegister(int register) => IL.Emit(OpCodes.Stloc, registerLocals[register]);
 
-    public void StoreMasked(int register, ulong mask)
+    public LocalBuilder Temporary() => IL.DeclareLocal(typeof(Vector256<ulong>));
+
+    public void ShiftRight(int bits)
     {
-        if (mask != ulong.MaxValue)
-        {
-            IL.Emit(OpCodes.Ldc_I8, unchecked((long)mask));
-            IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.And)));
-        }
-        StoreRegister(register);
+        IL.Emit(OpCodes.Ldc_I4, bits);
+        IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.ShiftRight)));
     }
 
-    public LocalBuilder Temporary() => IL.DeclareLocal(typeof(Vector256<ulong>));
+    public void ShiftLeft(int bits)
+    {
+        IL.Emit(OpCodes.Ldc_I4, bits);
+        IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.ShiftLeft)));
+    }
+
+    public void Bitwise(OpCode operation)
+    {
+        string helper = operation == OpCodes.And ? nameof(VectorLanes.AndVectors) : operation == OpCodes.Or ? nameof(VectorLanes.Or)
+            : operation == OpCodes.Xor ? nameof(VectorLanes.Xor) : throw new ArgumentException($"{operation} is not a bitwise operation");
+        IL.Emit(OpCodes.Call, Helper(helper));
+    }
+
+    public void Constant(ulong value)
+    {
+        IL.Emit(OpCodes.Ldc_I8, unchecked((long)value));
+        IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Broadcast)));
+    }
+
+    public void Apply(MethodInfo scalar, MethodInfo? vector) =>
+        IL.Emit(OpCodes.Call, vector ?? throw new InvalidOperationException($"{scalar.DeclaringType?.Name} has no vector form"));
 
     /// <summary>
     /// ld of one element per lane from global memory (<paramref name="window"/>: the segment's cached window for this
@@ -400,27 +388,23 @@ static unsafe class VectorLanes
 
     // Gathers: four lanes' loads in one instruction, at host pointers a + offset (already checked). Global device
     // addresses are host addresses; shared ones are first turned into pointers (SharedPointers).
-    // Four consecutive elements (lanes reading one after another, as element-wise kernels do) are one plain load.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset)
-    {
-        var p = a + Vector256.Create((ulong)offset);
-        ulong first = p.GetElement(0);
-        var words = p == Vector256.Create(first) + Vector256.Create(0UL, 4, 8, 12)
-            ? Vector128.Load((uint*)first)
-            : Avx2.GatherVector128((uint*)null, p.AsInt64(), 1);
-        return Avx2.ConvertToVector256Int64(words).AsUInt64();
-    }
+    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset) =>
+        Avx2.ConvertToVector256Int64(Words(a + Vector256.Create((ulong)offset))).AsUInt64();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset)
+    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset) =>
+        Avx2.ConvertToVector256Int64(Words(a + Vector256.Create((ulong)offset)).AsInt32()).AsUInt64();
+
+    /// <summary>The 32-bit words at four pointers; four consecutive ones (lanes reading one after another, as
+    /// element-wise kernels do) are one plain load.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<uint> Words(Vector256<ulong> p)
     {
-        var p = a + Vector256.Create((ulong)offset);
         ulong first = p.GetElement(0);
-        var words = p == Vector256.Create(first) + Vector256.Create(0UL, 4, 8, 12)
-            ? Vector128.Load((int*)first)
-            : Avx2.GatherVector128((int*)null, p.AsInt64(), 1);
-        return Avx2.ConvertToVector256Int64(words).AsUInt64();
+        return p == Vector256.Create(first) + Vector256.Create(0UL, 4, 8, 12)
+            ? Vector128.Load((uint*)first)
+            : Avx2.GatherVector128((uint*)null, p.AsInt64(), 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -446,7 +430,7 @@ static unsafe class VectorLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<ulong> GatherNarrow(Vector256<ulong> p, int bits, bool signed)
     {
-        var words = Avx2.ConvertToVector256Int64(Avx2.GatherVector128((uint*)null, (p & Vector256.Create(~3UL)).AsInt64(), 1)).AsUInt64();
+        var words = Avx2.ConvertToVector256Int64(Words(p & Vector256.Create(~3UL))).AsUInt64();
         var value = Avx2.ShiftRightLogicalVariable(words, (p & Vector256.Create(3UL)) << 3) & Vector256.Create((1UL << bits) - 1);
         if (!signed) return value;
         var narrow = (value.AsInt32() << (32 - bits)) >> (32 - bits);
