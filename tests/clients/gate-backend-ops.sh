@@ -33,8 +33,10 @@ declare -A params_filter=(
     [CONT]='^(?!.*ne=\[(2304|1024),64,64,)'
     # mmvf/mmvq (n <= 8), mmf/mmq (n = 9, 16) and cuBLAS paths, batched and broadcast, for the model weight types
     [MUL_MAT]='^type_a=(f32|f16|q8_0|q4_0),type_b=f32,m=16,n=(1|2|3|4|8|9|16),k=256,'
-    # f16 K/V, head sizes 64 and 128: vec (1-3 queries) and mma (32, 75) kernels, GQA, sinks, two KV lengths
-    [FLASH_ATTN_EXT]='^hsk=(64|128),hsv=(64|128),nh=4,nr23=\[(1,1|4,1)\],kv=(113|512),nb=(1|3|32|75),mask=1,sinks=(0|1),max_bias=0\.000000,logit_softcap=0\.000000,prec=f32,type_K=f16,type_V=f16,permute=\[0,1,2,3\]'
+    # f16 K/V, head sizes 64 and 128: vec (1-3 queries) and mma (32, 75) kernels, GQA, sinks, two KV lengths; and
+    # DeepSeek's K/V sizes 192/128 at 75 queries, whose stream-k blocks span two tiles (the case that needs warps to
+    # take turns per loop iteration, see src/Emulator.Kernels/Engine/README.md)
+    [FLASH_ATTN_EXT]='^(hsk=(64|128),hsv=(64|128),nh=4,nr23=\[(1,1|4,1)\],kv=(113|512),nb=(1|3|32|75)|hsk=192,hsv=128,nh=4,nr23=\[8,1\],kv=512,nb=75),mask=1,sinks=(0|1),max_bias=0\.000000,logit_softcap=0\.000000,prec=f32,type_K=f16,type_V=f16,permute=\[0,1,2,3\]'
 )
 ops=("$@")
 ((${#ops[@]})) || ops=(ADD MUL RMS_NORM SCALE SOFT_MAX ROPE GET_ROWS SET_ROWS CPY CONT SWIGLU MUL_MAT FLASH_ATTN_EXT)
