@@ -457,7 +457,11 @@ struct Dp4aUS : IVectorTernaryLane
         + (byte)(a >> 16) * (sbyte)(b >> 16) + (byte)(a >> 24) * (sbyte)(b >> 24));
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, false, true);
 }
-struct PermuteDefault : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Permute((uint)a, (uint)b, (uint)c, default); }
+struct PermuteDefault : IVectorTernaryLane
+{
+    public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Permute((uint)a, (uint)b, (uint)c, default);
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Permute(a, b, c);
+}
 
 struct Not64 : IVectorUnaryLane
 {

@@ -372,6 +372,28 @@ static unsafe class VectorLanes
     static Vector256<int> Byte(Vector256<int> x, int index, bool signed) =>
         signed ? (x << (24 - 8 * index)) >> 24 : (x >>> (8 * index)) & Vector256.Create(0xff);
 
+    /// <summary>
+    /// prmt (default mode) on each slot: the eight bytes {b, a} as one 64-bit source, and a byte shuffle whose indices
+    /// are the selector's nibbles (bit 3 of a nibble: the chosen byte's sign, replicated).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> Permute(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c)
+    {
+        var source = (a & Vector256.Create(0xffff_ffffUL)) | (b << 32);
+        // Nibble i of the selector into byte i of the slot.
+        var x = c & Vector256.Create(0xffffUL);
+        var nibbles = (x & Vector256.Create(0xfUL)) | ((x & Vector256.Create(0xf0UL)) << 4)
+            | ((x & Vector256.Create(0xf00UL)) << 8) | ((x & Vector256.Create(0xf000UL)) << 12);
+        // Byte indices within each 16-byte half of the register: the second slot of a half starts at byte 8; the
+        // result's upper four bytes are zero (index with the top bit set).
+        var index = (nibbles & Vector256.Create(0x0707_0707UL)) + Vector256.Create(0UL, 0x0808_0808UL, 0UL, 0x0808_0808UL)
+            | Vector256.Create(0x8080_8080_0000_0000UL);
+        var picked = Avx2.Shuffle(source.AsByte(), index.AsByte());
+        var replicate = Vector256.Equals(nibbles.AsByte() & Vector256.Create((byte)0x08), Vector256.Create((byte)0x08));
+        var sign = Vector256.LessThan(picked.AsSByte(), Vector256<sbyte>.Zero).AsByte();
+        return Vector256.ConditionalSelect(replicate, sign, picked).AsUInt64();
+    }
+
     /// <summary>Each slot's low 16 bits (an f16) widened to f32 through <see cref="HalfTable"/>; high halves read entry 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> HalvesToSingles(Vector256<ulong> a) =>
