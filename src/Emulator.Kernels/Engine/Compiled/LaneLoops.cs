@@ -576,8 +576,16 @@ struct MulF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
     public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) * F.In(b));
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(F.In(a) * F.In(b));
 }
-struct MinF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Min(F.In(a), F.In(b))); }
-struct MaxF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Max(F.In(a), F.In(b))); }
+struct MinF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Min(F.In(a), F.In(b)));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(VectorLanes.MinMax(F.In(a), F.In(b), maximum: false));
+}
+struct MaxF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Max(F.In(a), F.In(b)));
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(VectorLanes.MinMax(F.In(a), F.In(b), maximum: true));
+}
 struct FmaF32<F> : IVectorTernaryLane where F : struct, IFlushPolicy
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -613,14 +621,26 @@ struct F16ToF32<F> : IVectorUnaryLane where F : struct, IFlushPolicy
     public static ulong Apply(ulong a) => F.Out(HalfTable.ToSingle((ushort)a));
     public static Vector256<ulong> Apply(Vector256<ulong> a) => F.Out(VectorLanes.HalvesToSingles(a));
 }
-struct Bf16ToF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a)); }
+struct Bf16ToF32<F> : IVectorUnaryLane where F : struct, IFlushPolicy
+{
+    public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a));
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => F.Out(((a & Vector256.Create(0xffffUL)) << 16).AsSingle());
+}
 /// <summary>cvt.rn.f32.s32 / .u32: the hardware's (and C#'s) correctly rounded integer conversion.</summary>
 /// <summary>cvt.rn.f16.s32: the integer is exact in a double, rounded once to f16 (the interpreter's RoundToFormat, nearest even).</summary>
 struct S32ToF16 : IUnaryLane { public static ulong Apply(ulong a) => HalfOps.RoundToHalfNearestEven((int)(uint)a); }
 
 /// <summary>cvt.rn.f32.s16 / .u16: every 16-bit integer is exact in f32.</summary>
-struct S16ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(short)a); }
-struct U16ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(ushort)a); }
+struct S16ToF32 : IVectorUnaryLane
+{
+    public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(short)a);
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => Vector256.ConvertToSingle((a.AsInt32() << 16) >> 16).AsUInt64();
+}
+struct U16ToF32 : IVectorUnaryLane
+{
+    public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(ushort)a);
+    public static Vector256<ulong> Apply(Vector256<ulong> a) => Vector256.ConvertToSingle((a & Vector256.Create(0xffffUL)).AsInt32()).AsUInt64();
+}
 
 /// <summary>cvt.rn[.ftz].f16x2.f32 d, a, b: the interpreter's SinglesToHalf2 (a in the high half).</summary>
 struct F32PairToF16x2<F> : IBinaryLane where F : struct, IFlushPolicy

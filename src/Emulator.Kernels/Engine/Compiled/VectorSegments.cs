@@ -394,6 +394,21 @@ static unsafe class VectorLanes
         return Vector256.ConditionalSelect(replicate, sign, picked).AsUInt64();
     }
 
+    /// <summary>
+    /// min/max.f32 as <see cref="FloatRounding.Min(float, float)"/> / Max: a NaN operand yields the other one (two
+    /// NaNs: a NaN), and −0 is below +0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MinMax(Vector256<float> x, Vector256<float> y, bool maximum)
+    {
+        var yIsNaN = ~Vector256.Equals(y, y);
+        var xNegative = Vector256.LessThan(x.AsInt32(), Vector256<int>.Zero).AsSingle();
+        var pickX = maximum
+            ? Vector256.GreaterThan(x, y) | (Vector256.Equals(x, y) & ~xNegative)
+            : Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & xNegative);
+        return Vector256.ConditionalSelect(pickX | yIsNaN, x, y);
+    }
+
     /// <summary>Each slot's low 16 bits (an f16) widened to f32 through <see cref="HalfTable"/>; high halves read entry 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> HalvesToSingles(Vector256<ulong> a) =>
