@@ -103,6 +103,42 @@ public class FusedSegmentTests
         harness.Memory.Download<uint>(output, 32).ShouldAllBe(v => v == 0u);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16)]
+    public void Loads_eight_bytes_apart_or_at_one_address_read_every_width_and_sign(int shift)
+    {
+        // Lanes eight bytes apart are read as one 32-byte load per four lanes — except where those 32 bytes would
+        // cross a 4 KiB page (shift 16 puts some groups across one) — and lanes at one address as one read.
+        var source = PtxHarness.CaseFile("vector_loads.ptx");
+        var module = PtxLowering.ParseAndLower(source);
+        KernelCompiler.Compile(PtxEngine.Prepare(module, module.FindKernel("strided_loads")!)).VectorInstructions.ShouldBeGreaterThan(30);
+        using var harness = new PtxHarness(source);
+        const int threads = 1024;
+        var data = new byte[threads * 8 + 64];
+        new Random(20261122).NextBytes(data);
+        ulong input = harness.Memory.Upload(data);
+        (input % 32).ShouldBe(0UL, "the page-crossing case assumes 32-byte aligned allocations");
+        ulong output = harness.Memory.Allocate(threads * 8);
+        var result = harness.Launch("strided_loads", new LaunchExtent(threads / 256), new LaunchExtent(256), output, input, (ulong)shift);
+        result.Status.ShouldBe(LaunchStatus.Success, result.ToString());
+        var o = harness.Memory.Download<ulong>(output, threads);
+        for (int t = 0; t < threads; t++)
+        {
+            int p = shift + 8 * t;
+            ulong expected = unchecked(data[p + 1]
+                + (ulong)(long)(sbyte)data[p + 3] * 3
+                + BitConverter.ToUInt16(data, p + 2) * 5UL
+                + (ulong)(long)BitConverter.ToInt16(data, p + 6) * 7
+                + BitConverter.ToUInt32(data, p) * 11UL
+                + (ulong)(long)BitConverter.ToInt32(data, p + 4) * 13
+                + BitConverter.ToUInt64(data, p) * 17
+                + (ulong)(long)BitConverter.ToInt16(data, shift + 2) * 19
+                + BitConverter.ToUInt32(data, shift + 4) * 23UL);
+            o[t].ShouldBe(expected, $"thread {t}");
+        }
+    }
+
     [Fact]
     public void A_register_read_before_its_first_write_starts_at_zero_in_every_block()
     {

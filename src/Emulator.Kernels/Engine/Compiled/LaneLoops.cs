@@ -300,32 +300,38 @@ static unsafe class LaneLoops
 struct Add32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)((uint)a + (uint)b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => (a + b) & Vector256.Create(0xffff_ffffUL);
 }
 struct Add64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a + b;
 }
 struct Sub32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)((uint)a - (uint)b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => (a - b) & Vector256.Create(0xffff_ffffUL);
 }
 struct Sub64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a - b;
 }
 struct MulLo32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)((uint)a * (uint)b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) & Vector256.Create(0xffff_ffffUL);
 }
 struct MulLo64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a * b;
     // AVX2 has no 64-bit multiply: low × low plus the two cross products shifted up (all mod 2^64).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) =>
         Avx2.Multiply(a.AsUInt32(), b.AsUInt32())
         + ((Avx2.Multiply((a >>> 32).AsUInt32(), b.AsUInt32()) + Avx2.Multiply(a.AsUInt32(), (b >>> 32).AsUInt32())) << 32);
@@ -333,21 +339,25 @@ struct MulLo64 : IVectorBinaryLane
 struct MulWideU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (ulong)(uint)a * (uint)b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32());
 }
 struct MulWideS32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (ulong)((long)(int)(uint)a * (int)(uint)b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsInt32(), b.AsInt32()).AsUInt64();
 }
 struct MulHiU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => IntegerOps.MulHiU32((uint)a, (uint)b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) >>> 32;
 }
 struct MulHiS32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)IntegerOps.MulHiS32((int)(uint)a, (int)(uint)b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.Multiply(a.AsInt32(), b.AsInt32()).AsUInt64() >>> 32;
 }
 struct MinU32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Math.Min((uint)a, (uint)b); }
@@ -361,37 +371,44 @@ struct MaxS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ul
 struct And64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a & b;
 }
 struct Or64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a | b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a | b;
 }
 struct Xor64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a ^ b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
 }
 struct Shl32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 32);
     // Counts of 32..63 leave nothing in the low half, and the hardware shift gives 0 from 64 on.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftLeftLogicalVariable(a, b & Vector256.Create(0xffff_ffffUL)) & Vector256.Create(0xffff_ffffUL);
 }
 struct Shl64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftLeft(a, (uint)b, 64);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftLeftLogicalVariable(a, b & Vector256.Create(0xffff_ffffUL));
 }
 struct ShrU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 32);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftRightLogicalVariable(a & Vector256.Create(0xffff_ffffUL), b & Vector256.Create(0xffff_ffffUL));
 }
 struct ShrU64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightLogical(a, (uint)b, 64);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftRightLogicalVariable(a, b & Vector256.Create(0xffff_ffffUL));
 }
 struct ShrS32 : IVectorBinaryLane
@@ -399,6 +416,7 @@ struct ShrS32 : IVectorBinaryLane
     public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 32);
     // On 32-bit elements: each slot's low half is the value and its shift count (counts above 31 fill with the sign);
     // the high halves' results are cleared.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Avx2.ShiftRightArithmeticVariable(a.AsInt32(), b.AsUInt32()).AsUInt64() & Vector256.Create(0xffff_ffffUL);
 }
 struct ShrS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => IntegerOps.ShiftRightArithmetic(a, (uint)b, 64); }
@@ -406,22 +424,26 @@ struct ShrS64 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => Int
 struct MadLo32 : IVectorTernaryLane
 {
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((uint)a * (uint)b + (uint)c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => (Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) + c) & Vector256.Create(0xffff_ffffUL);
 }
 struct MadLo64 : ITernaryLane { public static ulong Apply(ulong a, ulong b, ulong c) => a * b + c; }
 struct MadWideU32 : IVectorTernaryLane
 {
     public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)(uint)a * (uint)b + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => Avx2.Multiply(a.AsUInt32(), b.AsUInt32()) + c;
 }
 struct MadWideS32 : IVectorTernaryLane
 {
     public static ulong Apply(ulong a, ulong b, ulong c) => (ulong)((long)(int)(uint)a * (int)(uint)b) + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => Avx2.Multiply(a.AsInt32(), b.AsInt32()).AsUInt64() + c;
 }
 struct Selp : IVectorTernaryLane
 {
     public static ulong Apply(ulong a, ulong b, ulong c) => c != 0 ? a : b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => Vector256.ConditionalSelect(Vector256.Equals(c, Vector256<ulong>.Zero), b, a);
 }
 // dp4a: the four byte products written out (the same sum as IntegerOps.Dp4a, which loops), so RyuJIT inlines them.
@@ -431,6 +453,7 @@ struct Dp4aUU : IVectorTernaryLane
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (int)((byte)a * (uint)(byte)b) + (int)((byte)(a >> 8) * (uint)(byte)(b >> 8))
         + (int)((byte)(a >> 16) * (uint)(byte)(b >> 16)) + (int)((byte)(a >> 24) * (uint)(byte)(b >> 24)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, false, false);
 }
 struct Dp4aSS : IVectorTernaryLane
@@ -439,6 +462,7 @@ struct Dp4aSS : IVectorTernaryLane
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (sbyte)a * (sbyte)b + (sbyte)(a >> 8) * (sbyte)(b >> 8)
         + (sbyte)(a >> 16) * (sbyte)(b >> 16) + (sbyte)(a >> 24) * (sbyte)(b >> 24));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, true, true);
 }
 struct Dp4aSU : IVectorTernaryLane
@@ -447,6 +471,7 @@ struct Dp4aSU : IVectorTernaryLane
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (sbyte)a * (byte)b + (sbyte)(a >> 8) * (byte)(b >> 8)
         + (sbyte)(a >> 16) * (byte)(b >> 16) + (sbyte)(a >> 24) * (byte)(b >> 24));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, true, false);
 }
 struct Dp4aUS : IVectorTernaryLane
@@ -455,32 +480,38 @@ struct Dp4aUS : IVectorTernaryLane
     public static ulong Apply(ulong a, ulong b, ulong c) => (uint)((int)(uint)c
         + (byte)a * (sbyte)b + (byte)(a >> 8) * (sbyte)(b >> 8)
         + (byte)(a >> 16) * (sbyte)(b >> 16) + (byte)(a >> 24) * (sbyte)(b >> 24));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Dot4(a, b, c, false, true);
 }
 struct PermuteDefault : IVectorTernaryLane
 {
     public static ulong Apply(ulong a, ulong b, ulong c) => IntegerOps.Permute((uint)a, (uint)b, (uint)c, default);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => VectorLanes.Permute(a, b, c);
 }
 
 struct Not64 : IVectorUnaryLane
 {
     public static ulong Apply(ulong a) => ~a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => ~a;
 }
 struct NotPredicate : IVectorUnaryLane
 {
     public static ulong Apply(ulong a) => a ^ 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => a ^ Vector256<ulong>.One;
 }
 struct Copy : IVectorUnaryLane
 {
     public static ulong Apply(ulong a) => a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => a;
 }
 struct SignExtend32To64 : IVectorUnaryLane
 {
     public static ulong Apply(ulong a) => (ulong)(long)(int)(uint)a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => VectorLanes.SignExtend32(a);
 }
 struct PopCount32 : IUnaryLane { public static ulong Apply(ulong a) => IntegerOps.PopCount(a & 0xffff_ffff); }
@@ -564,32 +595,38 @@ struct FlushSubnormals : IFlushPolicy
 struct AddF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + F.In(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(F.In(a) + F.In(b));
 }
 struct SubF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) + -F.In(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(F.In(a) + -F.In(b));
 }
 struct MulF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.Out(F.In(a) * F.In(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(F.In(a) * F.In(b));
 }
 struct MinF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Min(F.In(a), F.In(b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(VectorLanes.MinMax(F.In(a), F.In(b), maximum: false));
 }
 struct MaxF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.Out(FloatRounding.Max(F.In(a), F.In(b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => F.Out(VectorLanes.MinMax(F.In(a), F.In(b), maximum: true));
 }
 struct FmaF32<F> : IVectorTernaryLane where F : struct, IFlushPolicy
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a, ulong b, ulong c) => F.Out(MathF.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b, Vector256<ulong> c) => F.Out(Vector256.FusedMultiplyAdd(F.In(a), F.In(b), F.In(c)));
 }
 struct NegF32<F> : IUnaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits(F.In(a)) ^ 0x8000_0000u; }
@@ -619,11 +656,13 @@ struct F16ToF32<F> : IVectorUnaryLane where F : struct, IFlushPolicy
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Apply(ulong a) => F.Out(HalfTable.ToSingle((ushort)a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => F.Out(VectorLanes.HalvesToSingles(a));
 }
 struct Bf16ToF32<F> : IVectorUnaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a) => F.Out(Conversions.BFloat16ToSingle((ushort)a));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => F.Out(((a & Vector256.Create(0xffffUL)) << 16).AsSingle());
 }
 /// <summary>cvt.rn.f32.s32 / .u32: the hardware's (and C#'s) correctly rounded integer conversion.</summary>
@@ -634,11 +673,13 @@ struct S32ToF16 : IUnaryLane { public static ulong Apply(ulong a) => HalfOps.Rou
 struct S16ToF32 : IVectorUnaryLane
 {
     public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(short)a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => Vector256.ConvertToSingle((a.AsInt32() << 16) >> 16).AsUInt64();
 }
 struct U16ToF32 : IVectorUnaryLane
 {
     public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(ushort)a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => Vector256.ConvertToSingle((a & Vector256.Create(0xffffUL)).AsInt32()).AsUInt64();
 }
 
@@ -651,6 +692,7 @@ struct S32ToF32 : IVectorUnaryLane
 {
     public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(int)(uint)a);
     // Each slot's high half converts too (to +0.0, or garbage the destination mask clears).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a) => Vector256.ConvertToSingle(a.AsInt32()).AsUInt64();
 }
 struct U32ToF32 : IUnaryLane { public static ulong Apply(ulong a) => BitConverter.SingleToUInt32Bits((float)(long)(uint)a); }
@@ -708,132 +750,158 @@ struct RemS32 : IBinaryLane { public static ulong Apply(ulong a, ulong b) => (ul
 struct EqU64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a == b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a, b));
 }
 struct NeU64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a != b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a, b)) ^ Vector256<ulong>.One;
 }
 struct LtS32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (int)(uint)a < (int)(uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a.AsInt32(), b.AsInt32()).AsUInt64());
 }
 struct LeS32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (int)(uint)a <= (int)(uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a.AsInt32(), b.AsInt32()).AsUInt64());
 }
 struct GtS32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (int)(uint)a > (int)(uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a.AsInt32(), b.AsInt32()).AsUInt64());
 }
 struct GeS32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (int)(uint)a >= (int)(uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a.AsInt32(), b.AsInt32()).AsUInt64());
 }
 struct EqU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)a == (uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a.AsUInt32(), b.AsUInt32()).AsUInt64());
 }
 struct NeU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)a != (uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(a.AsUInt32(), b.AsUInt32()).AsUInt64()) ^ Vector256<ulong>.One;
 }
 struct LtU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)a < (uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a.AsUInt32(), b.AsUInt32()).AsUInt64());
 }
 struct LeU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)a <= (uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a.AsUInt32(), b.AsUInt32()).AsUInt64());
 }
 struct GtU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)a > (uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a.AsUInt32(), b.AsUInt32()).AsUInt64());
 }
 struct GeU32 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (uint)a >= (uint)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a.AsUInt32(), b.AsUInt32()).AsUInt64());
 }
 struct LtU64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a < b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a, b));
 }
 struct LeU64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a <= b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a, b));
 }
 struct GtU64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a > b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a, b));
 }
 struct GeU64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => a >= b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a, b));
 }
 struct LtS64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (long)a < (long)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(a.AsInt64(), b.AsInt64()).AsUInt64());
 }
 struct LeS64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (long)a <= (long)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(a.AsInt64(), b.AsInt64()).AsUInt64());
 }
 struct GtS64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (long)a > (long)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(a.AsInt64(), b.AsInt64()).AsUInt64());
 }
 struct GeS64 : IVectorBinaryLane
 {
     public static ulong Apply(ulong a, ulong b) => (long)a >= (long)b ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(a.AsInt64(), b.AsInt64()).AsUInt64());
 }
 struct EqF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.In(a) == F.In(b) ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(F.In(a), F.In(b)).AsUInt64());
 }
 struct NeF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) { float x = F.In(a), y = F.In(b); return x != y && !float.IsNaN(x) && !float.IsNaN(y) ? 1UL : 0; } }
 struct LtF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.In(a) < F.In(b) ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThan(F.In(a), F.In(b)).AsUInt64());
 }
 struct LeF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.In(a) <= F.In(b) ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.LessThanOrEqual(F.In(a), F.In(b)).AsUInt64());
 }
 struct GtF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.In(a) > F.In(b) ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThan(F.In(a), F.In(b)).AsUInt64());
 }
 struct GeF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.In(a) >= F.In(b) ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.GreaterThanOrEqual(F.In(a), F.In(b)).AsUInt64());
 }
 struct NeuF32<F> : IVectorBinaryLane where F : struct, IFlushPolicy
 {
     public static ulong Apply(ulong a, ulong b) => F.In(a) != F.In(b) ? 1UL : 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => VectorLanes.Bit(Vector256.Equals(F.In(a), F.In(b)).AsUInt64()) ^ Vector256<ulong>.One;
 }
 struct NanF32<F> : IBinaryLane where F : struct, IFlushPolicy { public static ulong Apply(ulong a, ulong b) => float.IsNaN(F.In(a)) || float.IsNaN(F.In(b)) ? 1UL : 0; }

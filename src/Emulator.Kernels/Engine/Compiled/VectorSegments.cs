@@ -24,6 +24,9 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
     /// <summary>Lanes per vector (Vector256 of 64-bit slots).</summary>
     public const int Width = 4;
 
+    /// <summary>The longest segment given a vector form (see <see cref="TryEmit"/>).</summary>
+    const int MaximumSteps = 64;
+
 
     readonly KernelCompiler.Builder builder;
     readonly Segment segment;
@@ -56,6 +59,9 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
         // loads do: the vector form pays off through arithmetic, so load-heavy segments stay lane by lane (ggml's
         // mul_mat_vec_q loop, a load in every fourth step, ran 1.4× slower as vectors; a vector add's address
         // arithmetic, one load in five steps, ran faster).
+        // Past a few dozen steps RyuJIT runs out of locals for inlining (every vector operation is an inlined call)
+        // and the rest become real calls — slower than lane by lane.
+        if (segment.Steps.Length > MaximumSteps) return null;
         int loads = segment.Steps.Count(s => s.Memory is LaneMemory.Global or LaneMemory.Shared);
         if (policy == VectorSegmentPolicy.Profitable && loads * 5 > segment.Steps.Length) return null;
         var emitter = new VectorSegmentEmitter(builder, segment);
@@ -423,15 +429,65 @@ static unsafe class VectorLanes
     public static Vector256<ulong> SignExtend32(Vector256<ulong> a) =>
         Avx2.ConvertToVector256Int64(Avx2.PermuteVar8x32(a.AsInt32(), Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower()).AsUInt64();
 
-    // Gathers: four lanes' loads in one instruction, at host pointers a + offset (already checked). Global device
-    // addresses are host addresses; shared ones are first turned into pointers (SharedPointers).
+    // Four lanes' loads at host pointers a + offset (already checked; global device addresses are host addresses,
+    // shared ones were turned into pointers by SharedPointers). The element size and signedness are constants at
+    // every call site, so each helper inlines to one path.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset) =>
-        Avx2.ConvertToVector256Int64(Words(a + Vector256.Create((ulong)offset))).AsUInt64();
+    public static Vector256<ulong> GatherU8(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 1, false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset) =>
-        Avx2.ConvertToVector256Int64(Words(a + Vector256.Create((ulong)offset)).AsInt32()).AsUInt64();
+    public static Vector256<ulong> GatherS8(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 1, true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherU16(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 2, false);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherS16(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 2, true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 4, false);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 4, true);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> Gather64(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 8, false);
+
+    /// <summary>
+    /// The elements at four pointers, by the cheapest read their pattern allows: all four at one address (lanes sharing
+    /// a value — one read, broadcast); eight bytes apart (lanes walking interleaved blocks, as ggml's quantized
+    /// dot products do — one 32-byte read whose slots already hold the elements in their low bytes, taken only inside
+    /// the first pointer's 4 KiB page, which is mapped since that lane's element is valid); four consecutive 32-bit
+    /// words (one 16-byte read); otherwise a hardware gather.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<ulong> Elements(Vector256<ulong> p, int bytes, bool signed)
+    {
+        ulong first = p.GetElement(0);
+        var delta = p - Vector256.Create(first);
+        Vector256<ulong> raw;
+        if (delta == Vector256<ulong>.Zero)
+            raw = Vector256.Create(bytes switch { 1 => *(byte*)first, 2 => *(ushort*)first, 4 => *(uint*)first, _ => *(ulong*)first });
+        else if (delta == Vector256.Create(0UL, 8, 16, 24) && (first & 4095) <= 4096 - 32)
+            raw = Vector256.Load((ulong*)first);
+        else if (bytes == 8)
+            raw = Avx2.GatherVector256((ulong*)null, p.AsInt64(), 1);
+        else if (bytes == 4)
+            raw = Avx2.ConvertToVector256Int64(Words(p)).AsUInt64();
+        else
+        {
+            // 8- or 16-bit elements: the aligned 32-bit word holding each (never past the element's own aligned word),
+            // shifted down.
+            var words = Avx2.ConvertToVector256Int64(Words(p & Vector256.Create(~3UL))).AsUInt64();
+            raw = Avx2.ShiftRightLogicalVariable(words, (p & Vector256.Create(3UL)) << 3);
+        }
+        if (bytes == 8) return raw;
+        int bits = bytes * 8;
+        var value = raw & Vector256.Create((1UL << bits) - 1);
+        if (!signed) return value;
+        if (bits == 32) return SignExtend32(value);
+        return SignExtend32(((value.AsInt32() << (32 - bits)) >> (32 - bits)).AsUInt64());
+    }
 
     /// <summary>The 32-bit words at four pointers; four consecutive ones (lanes reading one after another, as
     /// element-wise kernels do) are one plain load.</summary>
@@ -442,36 +498,6 @@ static unsafe class VectorLanes
         return p == Vector256.Create(first) + Vector256.Create(0UL, 4, 8, 12)
             ? Vector128.Load((uint*)first)
             : Avx2.GatherVector128((uint*)null, p.AsInt64(), 1);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> Gather64(Vector256<ulong> a, long offset) =>
-        Avx2.GatherVector256((ulong*)null, (a + Vector256.Create((ulong)offset)).AsInt64(), 1);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU16(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 16, false);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS16(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 16, true);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU8(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 8, false);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS8(Vector256<ulong> a, long offset) => GatherNarrow(a + Vector256.Create((ulong)offset), 8, true);
-
-    /// <summary>
-    /// 8- or 16-bit elements: the aligned 32-bit word holding each element (never past the element's own aligned
-    /// word, so never into another page), shifted down and cut — sign-extended to 64 bits when asked.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<ulong> GatherNarrow(Vector256<ulong> p, int bits, bool signed)
-    {
-        var words = Avx2.ConvertToVector256Int64(Words(p & Vector256.Create(~3UL))).AsUInt64();
-        var value = Avx2.ShiftRightLogicalVariable(words, (p & Vector256.Create(3UL)) << 3) & Vector256.Create((1UL << bits) - 1);
-        if (!signed) return value;
-        var narrow = (value.AsInt32() << (32 - bits)) >> (32 - bits);
-        return SignExtend32(narrow.AsUInt64());
     }
 
     /// <summary>
