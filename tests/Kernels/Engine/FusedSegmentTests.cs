@@ -104,15 +104,19 @@ public class FusedSegmentTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(16)]
-    public void Loads_eight_bytes_apart_or_at_one_address_read_every_width_and_sign(int shift)
+    [InlineData("strided_loads", 0)]
+    [InlineData("strided_loads", 16)]
+    [InlineData("strided_loads_long", 0)]
+    [InlineData("strided_loads_long", 16)]
+    public void Loads_eight_bytes_apart_or_at_one_address_read_every_width_and_sign(string kernel, int shift)
     {
         // Lanes eight bytes apart are read as one 32-byte load per four lanes — except where those 32 bytes would
-        // cross a 4 KiB page (shift 16 puts some groups across one) — and lanes at one address as one read.
+        // cross a 4 KiB page (shift 16 puts some groups across one) — and lanes at one address as one read. The long
+        // kernel's run is split into several vector parts.
         var source = PtxHarness.CaseFile("vector_loads.ptx");
         var module = PtxLowering.ParseAndLower(source);
-        KernelCompiler.Compile(PtxEngine.Prepare(module, module.FindKernel("strided_loads")!)).VectorInstructions.ShouldBeGreaterThan(30);
+        var compiled = KernelCompiler.Compile(PtxEngine.Prepare(module, module.FindKernel(kernel)!));
+        compiled.VectorInstructions.ShouldBeGreaterThan(kernel == "strided_loads" ? 30 : 90);
         using var harness = new PtxHarness(source);
         const int threads = 1024;
         var data = new byte[threads * 8 + 64];
@@ -120,21 +124,29 @@ public class FusedSegmentTests
         ulong input = harness.Memory.Upload(data);
         (input % 32).ShouldBe(0UL, "the page-crossing case assumes 32-byte aligned allocations");
         ulong output = harness.Memory.Allocate(threads * 8);
-        var result = harness.Launch("strided_loads", new LaunchExtent(threads / 256), new LaunchExtent(256), output, input, (ulong)shift);
+        var result = harness.Launch(kernel, new LaunchExtent(threads / 256), new LaunchExtent(256), output, input, (ulong)shift);
         result.Status.ShouldBe(LaunchStatus.Success, result.ToString());
         var o = harness.Memory.Download<ulong>(output, threads);
+        ulong[][] multipliers = kernel == "strided_loads"
+            ? [[3, 5, 7, 11, 13, 17, 19, 23]]
+            : [[3, 5, 7, 11, 13, 17, 19, 23], [29, 31, 37, 41, 43, 47, 53, 59], [61, 67, 71, 73, 79, 83, 89, 97]];
         for (int t = 0; t < threads; t++)
         {
             int p = shift + 8 * t;
-            ulong expected = unchecked(data[p + 1]
-                + (ulong)(long)(sbyte)data[p + 3] * 3
-                + BitConverter.ToUInt16(data, p + 2) * 5UL
-                + (ulong)(long)BitConverter.ToInt16(data, p + 6) * 7
-                + BitConverter.ToUInt32(data, p) * 11UL
-                + (ulong)(long)BitConverter.ToInt32(data, p + 4) * 13
-                + BitConverter.ToUInt64(data, p) * 17
-                + (ulong)(long)BitConverter.ToInt16(data, shift + 2) * 19
-                + BitConverter.ToUInt32(data, shift + 4) * 23UL);
+            ulong expected = 0;
+            foreach (var m in multipliers)
+            {
+                ulong mix = unchecked(data[p + 1]
+                    + (ulong)(long)(sbyte)data[p + 3] * m[0]
+                    + BitConverter.ToUInt16(data, p + 2) * m[1]
+                    + (ulong)(long)BitConverter.ToInt16(data, p + 6) * m[2]
+                    + BitConverter.ToUInt32(data, p) * m[3]
+                    + (ulong)(long)BitConverter.ToInt32(data, p + 4) * m[4]
+                    + BitConverter.ToUInt64(data, p) * m[5]
+                    + (ulong)(long)BitConverter.ToInt16(data, shift + 2) * m[6]
+                    + BitConverter.ToUInt32(data, shift + 4) * m[7]);
+                expected = multipliers.Length == 1 ? mix : unchecked(expected * 31 + mix);
+            }
             o[t].ShouldBe(expected, $"thread {t}");
         }
     }

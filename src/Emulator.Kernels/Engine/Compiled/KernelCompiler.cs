@@ -172,14 +172,19 @@ public static class KernelCompiler
             var counted = il.DefineLabel();
             if (vector is not null)
             {
-                // Every lane active: four lanes at a time; anything unusual gives up to the lane-by-lane segment.
+                // Every lane active: four lanes at a time, part after part; anything unusual gives up to the
+                // lane-by-lane segment.
                 vectorized += segment.Steps.Length;
                 var lanes = il.DefineLabel();
                 il.Emit(OpCodes.Ldloc, active);
                 il.Emit(OpCodes.Ldc_I4_M1);
                 il.Emit(OpCodes.Bne_Un, lanes);
-                EmitSegmentCall(vector);
-                il.Emit(OpCodes.Brtrue, counted);
+                foreach (var part in vector)
+                {
+                    EmitSegmentCall(part);
+                    il.Emit(OpCodes.Brfalse, lanes);
+                }
+                il.Emit(OpCodes.Br, counted);
                 il.MarkLabel(lanes);
             }
             EmitSegmentCall(body);

@@ -31,12 +31,15 @@ sealed class Segment
     /// Registers to load when a lane starts (read before written, or written only under a guard, so the old value
     /// must survive), and every register written (stored back when the lane ends).
     /// </summary>
-    public (List<int> LoadFirst, List<int> Written) RegisterUse()
+    public (List<int> LoadFirst, List<int> Written) RegisterUse() => RegisterUse(Steps);
+
+    /// <summary><see cref="RegisterUse()"/> for a run of steps.</summary>
+    public static (List<int> LoadFirst, List<int> Written) RegisterUse(IEnumerable<LaneStep> steps)
     {
         var seen = new HashSet<int>();
         var loadFirst = new List<int>();
         var written = new List<int>();
-        foreach (var step in Steps)
+        foreach (var step in steps)
         {
             foreach (int r in step.Reads)
                 if (seen.Add(r)) loadFirst.Add(r);

@@ -24,8 +24,11 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
     /// <summary>Lanes per vector (Vector256 of 64-bit slots).</summary>
     public const int Width = 4;
 
-    /// <summary>The longest segment given a vector form (see <see cref="TryEmit"/>).</summary>
-    const int MaximumSteps = 64;
+    /// <summary>
+    /// Steps per vector method: past a few dozen, RyuJIT runs out of locals for inlining (every vector operation is an
+    /// inlined call) and the rest become real calls, slower than lane by lane — so longer segments are split.
+    /// </summary>
+    const int MaximumSteps = 48;
 
 
     readonly KernelCompiler.Builder builder;
@@ -34,22 +37,32 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
     public ILGenerator IL { get; }
     readonly Dictionary<int, LocalBuilder> registerLocals = [];
     readonly Label giveUp;
+    /// <summary>This method's part of the segment, and the registers the segment's later parts read.</summary>
+    readonly LaneStep[] steps;
+    readonly HashSet<int> readLater;
     Label refresh;
     LocalBuilder group = null!, missAddress = null!, missWindow = null!, missSize = null!;
     LocalBuilder? windows, parameters, parameterLength, sharedBase, sharedLength;
 
-    VectorSegmentEmitter(KernelCompiler.Builder builder, Segment segment)
+    VectorSegmentEmitter(KernelCompiler.Builder builder, Segment segment, int first, int end)
     {
         this.builder = builder;
         this.segment = segment;
-        method = new DynamicMethod($"ptx_{builder.Kernel.Name}_{segment.Start}_vector", typeof(bool),
+        steps = segment.Steps[first..end];
+        readLater = [.. segment.Steps[end..].SelectMany(s => s.Reads)];
+        method = new DynamicMethod($"ptx_{builder.Kernel.Name}_{segment.Start + first}_vector", typeof(bool),
             [typeof(BlockExecutor), typeof(Warp), typeof(ulong*), typeof(uint)], typeof(BlockExecutor), skipVisibility: true);
         IL = method.GetILGenerator();
         giveUp = IL.DefineLabel();
     }
 
-    /// <summary>The vector form of <paramref name="segment"/>, or null when one of its steps has none.</summary>
-    public static DynamicMethod? TryEmit(KernelCompiler.Builder builder, Segment segment)
+    /// <summary>
+    /// The vector form of <paramref name="segment"/> — methods to call in order, each for the next run of at most
+    /// <see cref="MaximumSteps"/> steps, handing registers on through the register array — or null when one of its
+    /// steps has none. If any part gives up, the lane-by-lane segment runs the whole segment: parts write back only
+    /// registers the segment writes, never one it reads first (the segment rules), so nothing is lost.
+    /// </summary>
+    public static DynamicMethod[]? TryEmit(KernelCompiler.Builder builder, Segment segment)
     {
         var policy = KernelCompiler.VectorSegments;
         if (policy == VectorSegmentPolicy.Off || !Avx2.IsSupported) return null;
@@ -59,14 +72,16 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
         // loads do: the vector form pays off through arithmetic, so load-heavy segments stay lane by lane (ggml's
         // mul_mat_vec_q loop, a load in every fourth step, ran 1.4× slower as vectors; a vector add's address
         // arithmetic, one load in five steps, ran faster).
-        // Past a few dozen steps RyuJIT runs out of locals for inlining (every vector operation is an inlined call)
-        // and the rest become real calls — slower than lane by lane.
-        if (segment.Steps.Length > MaximumSteps) return null;
         int loads = segment.Steps.Count(s => s.Memory is LaneMemory.Global or LaneMemory.Shared);
         if (policy == VectorSegmentPolicy.Profitable && loads * 5 > segment.Steps.Length) return null;
-        var emitter = new VectorSegmentEmitter(builder, segment);
-        emitter.EmitBody();
-        return emitter.method;
+        var parts = new List<DynamicMethod>();
+        for (int first = 0; first < segment.Steps.Length; first += MaximumSteps)
+        {
+            var emitter = new VectorSegmentEmitter(builder, segment, first, Math.Min(segment.Steps.Length, first + MaximumSteps));
+            emitter.EmitBody();
+            parts.Add(emitter.method);
+        }
+        return [.. parts];
     }
 
     void EmitBody()
@@ -74,7 +89,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
         var il = IL;
         var loop = il.DefineLabel();
         group = il.DeclareLocal(typeof(ulong*));
-        var (loadFirst, written) = segment.RegisterUse();
+        var (loadFirst, written) = Segment.RegisterUse(steps);
         foreach (int r in loadFirst.Concat(written).Distinct()) registerLocals[r] = il.DeclareLocal(typeof(Vector256<ulong>));
 
         // The executor's state a kind of access needs, read once per call into locals.
@@ -86,7 +101,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
             il.Emit(OpCodes.Stloc, local);
             return local;
         }
-        bool Uses(LaneMemory memory) => segment.Steps.Any(s => s.Memory == memory);
+        bool Uses(LaneMemory memory) => steps.Any(s => s.Memory == memory);
         if (Uses(LaneMemory.Global)) windows = ExecutorValue(typeof(ulong*), nameof(BlockExecutor.SegmentWindows));
         if (Uses(LaneMemory.Param))
         {
@@ -115,7 +130,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
             il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Load)));
             il.Emit(OpCodes.Stloc, registerLocals[r]);
         }
-        foreach (var step in segment.Steps.Where(IsHoisted)) step.EmitVector!(this);
+        foreach (var step in steps.Where(IsHoisted)) step.EmitVector!(this);
 
         il.MarkLabel(loop);
         foreach (int r in loadFirst.Where(r => !builder.IsUniform(r)))
@@ -124,8 +139,8 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
             il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Load)));
             il.Emit(OpCodes.Stloc, registerLocals[r]);
         }
-        foreach (var step in segment.Steps.Where(s => !IsHoisted(s))) step.EmitVector!(this);
-        foreach (int r in written.Where(r => builder.IsLiveAt(segment.End, r)))
+        foreach (var step in steps.Where(s => !IsHoisted(s))) step.EmitVector!(this);
+        foreach (int r in written.Where(r => builder.IsLiveAt(segment.End, r) || readLater.Contains(r)))
         {
             EmitSlot(r * Warp.Size);
             il.Emit(OpCodes.Ldloc, registerLocals[r]);
