@@ -59,8 +59,11 @@ sealed class LaneStep
 interface ILaneCode
 {
     ILGenerator IL { get; }
-    /// <summary>Pushes an operand's value (register, immediate, special register or window-symbol address).</summary>
-    void LoadValue(in Operand operand);
+    /// <summary>Pushes a register's value / a register-array slot's (special registers live in slots).</summary>
+    void LoadRegister(int register);
+    void LoadSlot(int slotOffset);
+    /// <summary>Where the compiled tier keeps an operand that is not a register (a special register's slot).</summary>
+    KernelCompiler.Builder Builder { get; }
     void StoreRegister(int register);
     LocalBuilder Temporary();
     /// <summary>value &gt;&gt; bits (logical) / value &lt;&lt; bits, for the value on the stack.</summary>
@@ -76,6 +79,29 @@ interface ILaneCode
 
 static class LaneCode
 {
+    /// <summary>Pushes an operand's value (register, immediate, special register or window-symbol address).</summary>
+    public static void LoadValue(this ILaneCode code, in Operand operand)
+    {
+        switch (operand.Kind)
+        {
+            case OperandKind.Register:
+                code.LoadRegister(operand.Register);
+                return;
+            case OperandKind.Immediate:
+                code.Constant(operand.Immediate);
+                return;
+            case OperandKind.Address:
+                code.Constant(unchecked((ulong)operand.Offset));
+                return;
+            case OperandKind.Special:
+                // The compiled tier keeps special registers in slots filled per warp (or per block for %ctaid).
+                code.LoadSlot(code.Builder.ValueOffset(operand)!.Value);
+                return;
+            default:
+                throw new InvalidOperationException($"operand kind {operand.Kind} is not a lane value");
+        }
+    }
+
     /// <summary>Stores the value on the stack, cut to <paramref name="mask"/>, in a register.</summary>
     public static void StoreMasked(this ILaneCode code, int register, ulong mask)
     {

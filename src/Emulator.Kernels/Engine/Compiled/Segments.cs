@@ -146,6 +146,7 @@ static class SegmentPlanner
 sealed unsafe class SegmentEmitter : ILaneCode
 {
     readonly KernelCompiler.Builder builder;
+    public KernelCompiler.Builder Builder => builder;
     readonly Segment segment;
     readonly DynamicMethod method;
     public ILGenerator IL { get; }
@@ -351,28 +352,12 @@ sealed unsafe class SegmentEmitter : ILaneCode
 
     public void Apply(MethodInfo scalar, MethodInfo? vector) => IL.Emit(OpCodes.Call, scalar);
 
-    /// <summary>Pushes an operand's value for this lane (register, immediate, special register or window-symbol address).</summary>
-    public void LoadValue(in Operand operand)
+    public void LoadRegister(int register) => IL.Emit(OpCodes.Ldloc, registerLocals[register]);
+
+    public void LoadSlot(int slotOffset)
     {
-        switch (operand.Kind)
-        {
-            case OperandKind.Register:
-                IL.Emit(OpCodes.Ldloc, registerLocals[operand.Register]);
-                return;
-            case OperandKind.Immediate:
-                IL.Emit(OpCodes.Ldc_I8, unchecked((long)operand.Immediate));
-                return;
-            case OperandKind.Address:
-                IL.Emit(OpCodes.Ldc_I8, operand.Offset);
-                return;
-            case OperandKind.Special:
-                // The compiled tier keeps special registers in slots filled per warp (or per block for %ctaid).
-                EmitSlotAddress(builder.ValueOffset(operand)!.Value);
-                IL.Emit(OpCodes.Ldind_I8);
-                return;
-            default:
-                throw new InvalidOperationException($"operand kind {operand.Kind} is not a lane value");
-        }
+        EmitSlotAddress(slotOffset);
+        IL.Emit(OpCodes.Ldind_I8);
     }
 
     public void StoreRegister(int register) => IL.Emit(OpCodes.Stloc, registerLocals[register]);
@@ -411,7 +396,7 @@ sealed unsafe class SegmentEmitter : ILaneCode
             il.Emit(OpCodes.Ldloc, entry);
             il.Emit(OpCodes.Ldc_I4, (1 + i) * sizeof(ulong));
             il.Emit(OpCodes.Add);
-            LoadValue(values[i]);
+            this.LoadValue(values[i]);
             il.Emit(OpCodes.Stind_I8);
         }
         // lanes |= 1 << lane

@@ -32,6 +32,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
 
 
     readonly KernelCompiler.Builder builder;
+    public KernelCompiler.Builder Builder => builder;
     readonly Segment segment;
     readonly DynamicMethod method;
     public ILGenerator IL { get; }
@@ -188,29 +189,12 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
 
     // ---- services for the steps ----
 
-    /// <summary>Pushes an operand's value for the current four lanes.</summary>
-    public void LoadValue(in Operand operand)
+    public void LoadRegister(int register) => IL.Emit(OpCodes.Ldloc, registerLocals[register]);
+
+    public void LoadSlot(int slotOffset)
     {
-        switch (operand.Kind)
-        {
-            case OperandKind.Register:
-                IL.Emit(OpCodes.Ldloc, registerLocals[operand.Register]);
-                return;
-            case OperandKind.Immediate:
-                IL.Emit(OpCodes.Ldc_I8, unchecked((long)operand.Immediate));
-                IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Broadcast)));
-                return;
-            case OperandKind.Address:
-                IL.Emit(OpCodes.Ldc_I8, operand.Offset);
-                IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Broadcast)));
-                return;
-            case OperandKind.Special:
-                EmitSlot(builder.ValueOffset(operand)!.Value);
-                IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Load)));
-                return;
-            default:
-                throw new InvalidOperationException($"operand kind {operand.Kind} is not a lane value");
-        }
+        EmitSlot(slotOffset);
+        IL.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Load)));
     }
 
     public void StoreRegister(int register) => IL.Emit(OpCodes.Stloc, registerLocals[register]);
