@@ -42,6 +42,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
     readonly LaneStep[] steps;
     readonly HashSet<int> readLater;
     Label refresh;
+    bool canRestart;
     LocalBuilder group = null!, missAddress = null!, missWindow = null!, missSize = null!;
     LocalBuilder? windows, parameters, parameterLength, sharedBase, sharedLength;
 
@@ -91,6 +92,10 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
         var loop = il.DefineLabel();
         group = il.DeclareLocal(typeof(ulong*));
         var (loadFirst, written) = Segment.RegisterUse(steps);
+        // A part after the first may overwrite a register it reads first (one an earlier part wrote: the segment rules
+        // only protect the segment's own inputs). After some groups have written back, starting such a part over would
+        // read their new values, so a window miss there gives up instead of restarting.
+        canRestart = !loadFirst.Intersect(written).Any();
         foreach (int r in loadFirst.Concat(written).Distinct()) registerLocals[r] = il.DeclareLocal(typeof(Vector256<ulong>));
 
         // The executor's state a kind of access needs, read once per call into locals.
@@ -307,7 +312,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
         il.Emit(OpCodes.Stloc, missWindow);
         il.Emit(OpCodes.Ldc_I4, elementBytes);
         il.Emit(OpCodes.Stloc, missSize);
-        il.Emit(OpCodes.Br, refresh);
+        il.Emit(OpCodes.Br, canRestart ? refresh : giveUp);
         il.MarkLabel(inside);
         il.Emit(OpCodes.Pop);
         PushAddress();
