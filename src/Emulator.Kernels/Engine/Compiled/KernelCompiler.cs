@@ -161,7 +161,7 @@ public static class KernelCompiler
             if (vector is null)
                 foreach (var step in segment.Steps)
                 {
-                    string? reason = step.IsStore ? "store" : step.Instruction.GuardRegister >= 0 ? "guarded" : step.EmitVector is null ? "no vector form" : null;
+                    string? reason = VectorSegmentEmitter.ScalarOnlyReason(step);
                     if (reason is null) continue;
                     string form = $"{InterpretedProfile.FormOf(step.Instruction)} ({reason})";
                     scalarOnly[form] = scalarOnly.GetValueOrDefault(form) + 1;

@@ -283,20 +283,19 @@ static class LaneSteps
         if (source.IsSigned() && sourceBits is not (32 or 64)) return null;
         if (destination.IsSigned() && destinationBits is not (32 or 64)) return null;
         var signExtend = KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.SignExtend32));
-        var and = KernelCompiler.Method(typeof(VectorLanes), nameof(VectorLanes.And));
         return e =>
         {
             e.LoadValue(a);
             if (source.IsSigned() && sourceBits == 32) e.IL.Emit(OpCodes.Call, signExtend);
             else if (!source.IsSigned() && sourceBits < 64)
             {
-                e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)IntegerOps.Mask(sourceBits)));
-                e.IL.Emit(OpCodes.Call, and);
+                e.Constant(IntegerOps.Mask(sourceBits));
+                e.Bitwise(OpCodes.And);
             }
             if (destinationBits < 64)
             {
-                e.IL.Emit(OpCodes.Ldc_I8, unchecked((long)IntegerOps.Mask(destinationBits)));
-                e.IL.Emit(OpCodes.Call, and);
+                e.Constant(IntegerOps.Mask(destinationBits));
+                e.Bitwise(OpCodes.And);
             }
             if (destination.IsSigned() && destinationBits == 32) e.IL.Emit(OpCodes.Call, signExtend);
             e.StoreMasked(d, destinationMask);
@@ -310,8 +309,7 @@ static class LaneSteps
         var a = ins.Operands[1];
         var apply = ApplyMethod(op, 1);
         ulong destinationMask = builder.RegisterMask(ins.Operands[0]);
-        var vector = typeof(IVectorUnaryLane).IsAssignableFrom(op) && destinationMask == 0xffff_ffff
-            ? op.GetMethod("Apply", BindingFlags.Public | BindingFlags.Static, [typeof(Vector256<ulong>)]) : null;
+        var vector = VectorApplyMethod(op, 1, ins, destinationMask);
         return new LaneStep(pc, ins, RegistersOf(ins, a), [d], e =>
         {
             e.LoadValue(a);

@@ -291,7 +291,9 @@ sealed unsafe class SegmentEmitter : ILaneCode
     /// A step whose results are warp-uniform (<see cref="WarpUniformity"/>): it runs once per call, before the lanes,
     /// from uniform inputs only, so every lane would have computed the same bits.
     /// </summary>
-    bool IsHoisted(LaneStep step) =>
+    bool IsHoisted(LaneStep step) => IsHoisted(builder, step);
+
+    internal static bool IsHoisted(KernelCompiler.Builder builder, LaneStep step) =>
         step.Writes.Length > 0 && step.Instruction.GuardRegister < 0 && !step.IsStore && step.Memory is LaneMemory.None or LaneMemory.Param
         && step.Writes.All(builder.IsUniform) && step.Reads.All(builder.IsUniform);
 

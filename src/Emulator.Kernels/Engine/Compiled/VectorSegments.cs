@@ -30,7 +30,6 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
     /// </summary>
     const int MaximumSteps = 48;
 
-
     readonly KernelCompiler.Builder builder;
     public KernelCompiler.Builder Builder => builder;
     readonly Segment segment;
@@ -68,8 +67,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
     {
         var policy = KernelCompiler.VectorSegments;
         if (policy == VectorSegmentPolicy.Off || !Avx2.IsSupported) return null;
-        foreach (var step in segment.Steps)
-            if (step.EmitVector is null || step.IsStore || step.Instruction.GuardRegister >= 0) return null;
+        if (segment.Steps.Any(step => ScalarOnlyReason(step) is not null)) return null;
         // Four lanes' loads are one gather, which on the x86 cores measured here costs about what four checked scalar
         // loads do: the vector form pays off through arithmetic, so load-heavy segments stay lane by lane (ggml's
         // mul_mat_vec_q loop, a load in every fourth step, ran 1.4× slower as vectors; a vector add's address
@@ -85,6 +83,10 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
         }
         return [.. parts];
     }
+
+    /// <summary>Why a step keeps its segment from having a vector form, or null when it does not.</summary>
+    public static string? ScalarOnlyReason(LaneStep step) =>
+        step.IsStore ? "store" : step.Instruction.GuardRegister >= 0 ? "guarded" : step.EmitVector is null ? "no vector form" : null;
 
     void EmitBody()
     {
@@ -179,9 +181,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
     }
 
     /// <summary>The lane-by-lane segment's rule (<see cref="SegmentEmitter"/>): uniform results from uniform inputs.</summary>
-    bool IsHoisted(LaneStep step) =>
-        step.Writes.Length > 0 && step.Instruction.GuardRegister < 0 && !step.IsStore && step.Memory is LaneMemory.None or LaneMemory.Param
-        && step.Writes.All(builder.IsUniform) && step.Reads.All(builder.IsUniform);
+    bool IsHoisted(LaneStep step) => SegmentEmitter.IsHoisted(builder, step);
 
     void EmitSlot(int slotOffset)
     {
@@ -268,16 +268,12 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
             }
             il.Emit(OpCodes.Ldc_I8, address.Offset);
         }
-        string gather = (elementBytes, signExtend) switch
+        void Gather()
         {
-            (1, false) => nameof(VectorLanes.GatherU8),
-            (1, true) => nameof(VectorLanes.GatherS8),
-            (2, false) => nameof(VectorLanes.GatherU16),
-            (2, true) => nameof(VectorLanes.GatherS16),
-            (4, false) => nameof(VectorLanes.GatherU32),
-            (4, true) => nameof(VectorLanes.GatherS32),
-            _ => nameof(VectorLanes.Gather64),
-        };
+            il.Emit(OpCodes.Ldc_I4, elementBytes);
+            il.Emit(OpCodes.Ldc_I4, signExtend ? 1 : 0);
+            il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.Gather)));
+        }
         if (memory == LaneMemory.Shared)
         {
             il.Emit(OpCodes.Ldloc, sharedLength!);
@@ -289,7 +285,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
             PushAddress();
             il.Emit(OpCodes.Call, Helper(nameof(VectorLanes.SharedPointers)));
             il.Emit(OpCodes.Ldc_I8, 0L);
-            il.Emit(OpCodes.Call, Helper(gather));
+            Gather();
             return;
         }
         // status = CheckGlobal(windows + 2·window, a, offset, bytes): 0 inside, 1 misaligned (give up), 2 window miss.
@@ -316,7 +312,7 @@ sealed unsafe class VectorSegmentEmitter : ILaneCode
         il.MarkLabel(inside);
         il.Emit(OpCodes.Pop);
         PushAddress();
-        il.Emit(OpCodes.Call, Helper(gather));
+        Gather();
     }
 }
 
@@ -342,9 +338,6 @@ static unsafe class VectorLanes
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> Broadcast(ulong value) => Vector256.Create(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> And(Vector256<ulong> value, ulong mask) => value & Vector256.Create(mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ulong> ShiftLeft(Vector256<ulong> value, int count) => value << count;
@@ -433,29 +426,14 @@ static unsafe class VectorLanes
     public static Vector256<ulong> SignExtend32(Vector256<ulong> a) =>
         Avx2.ConvertToVector256Int64(Avx2.PermuteVar8x32(a.AsInt32(), Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower()).AsUInt64();
 
-    // Four lanes' loads at host pointers a + offset (already checked; global device addresses are host addresses,
-    // shared ones were turned into pointers by SharedPointers). The element size and signedness are constants at
-    // every call site, so each helper inlines to one path.
+    /// <summary>
+    /// Four lanes' loads at host pointers a + offset (already checked; global device addresses are host addresses,
+    /// shared ones were turned into pointers by SharedPointers). The element size and signedness are constants at every
+    /// call site, so it inlines to one path.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU8(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 1, false);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS8(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 1, true);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU16(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 2, false);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS16(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 2, true);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherU32(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 4, false);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> GatherS32(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 4, true);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> Gather64(Vector256<ulong> a, long offset) => Elements(a + Vector256.Create((ulong)offset), 8, false);
+    public static Vector256<ulong> Gather(Vector256<ulong> a, long offset, int bytes, bool signed) =>
+        Elements(a + Vector256.Create((ulong)offset), bytes, signed);
 
     /// <summary>
     /// The elements at four pointers, by the cheapest read their pattern allows: all four at one address (lanes sharing
@@ -512,9 +490,14 @@ static unsafe class VectorLanes
     public static int CheckGlobal(ulong* window, Vector256<ulong> a, long offset, int bytes)
     {
         var addresses = a + Vector256.Create((ulong)offset);
-        if (bytes > 1 && (addresses & Vector256.Create((ulong)(bytes - 1))) != Vector256<ulong>.Zero) return 1;
+        if (Misaligned(addresses, bytes)) return 1;
         return Vector256.LessThanAll(addresses - Vector256.Create(window[0]), Vector256.Create(window[1])) ? 0 : 2;
     }
+
+    /// <summary>Whether any of the four addresses is not a multiple of the element size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static bool Misaligned(Vector256<ulong> addresses, int bytes) =>
+        bytes > 1 && (addresses & Vector256.Create((ulong)(bytes - 1))) != Vector256<ulong>.Zero;
 
     /// <summary>The first lane's address: where a window miss re-caches from.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -525,7 +508,7 @@ static unsafe class VectorLanes
     public static bool SharedFits(ulong length, Vector256<ulong> a, long offset, int bytes)
     {
         var addresses = a + Vector256.Create((ulong)offset);
-        if (bytes > 1 && (addresses & Vector256.Create((ulong)(bytes - 1))) != Vector256<ulong>.Zero) return false;
+        if (Misaligned(addresses, bytes)) return false;
         return length >= (ulong)bytes && Vector256.LessThanAll(addresses, Vector256.Create(length - (ulong)bytes + 1));
     }
 
