@@ -283,25 +283,18 @@ sealed unsafe partial class BlockExecutor
         : new DirectWindow(null, write ? writeRegionStart : readRegionStart, write ? writeRegionLength : readRegionLength, size);
 
     /// <summary>
-    /// Whether the 32 lanes' addresses are 32-bit words one after another (lane i at first + 4i) inside the window:
-    /// then the first and last being inside means all are, and the warp's store is eight 16-byte writes.
+    /// A full warp's st of 32-bit words one after another (lane i at first + 4i) inside the window — then the first
+    /// and last being inside means all are: the slots' low halves as eight 16-byte writes. False (nothing written)
+    /// for any other pattern.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool Consecutive32(in DirectWindow window, ulong* pa, long offset, out ulong first)
+    static bool TryStoreConsecutive32(in DirectWindow window, ulong* pa, ulong* ps, long offset)
     {
-        first = pa[0] + (ulong)offset;
+        ulong first = pa[0] + (ulong)offset;
         if (!window.Covers(first) || !window.Covers(first + 4 * (Warp.Size - 1))) return false;
         var step = Vector256.Create(0UL, 4, 8, 12) - Vector256.Create((ulong)offset);
         for (int g = 0; g < Warp.Size; g += 4)
             if (Vector256.Load(pa + g) != Vector256.Create(first + 4UL * (ulong)g) + step) return false;
-        return true;
-    }
-
-    /// <summary>A full warp's st of consecutive 32-bit words (<see cref="Consecutive32"/>): the slots' low halves.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool TryStoreConsecutive32(in DirectWindow window, ulong* pa, ulong* ps, long offset)
-    {
-        if (!Consecutive32(window, pa, offset, out ulong first)) return false;
         uint* destination = (uint*)(window.Origin + first);
         var lowHalves = Vector256.Create(0u, 2, 4, 6, 0, 2, 4, 6);
         for (int g = 0; g < Warp.Size; g += 4)
